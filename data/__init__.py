@@ -1,0 +1,1 @@
+"""Reference data (gazetteer, lexicons, keywords) and the only code that touches SQLite."""

@@ -1,0 +1,163 @@
+"""The outbox: every outbound message waits here until a transport confirms it, never twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from data.db import transaction, utcnow
+
+FINAL = ("delivered", "read", "undelivered", "failed", "canceled")
+# Twilio's statuses in the order a message moves through them: a late callback never goes back.
+STATUS_RANK = {
+    "queued": 0, "accepted": 0, "scheduled": 0, "sending": 1, "sent": 2,
+    "partially_delivered": 3, "delivered": 4, "read": 5,
+    "undelivered": 4, "failed": 4, "canceled": 4,
+}
+
+
+def later(seconds: float) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def enqueue(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str,
+            contact_id: int | None = None, aspiration_id: int | None = None,
+            broadcast_id: int | None = None) -> tuple[int, bool]:
+    """Queue one outbound message; the dedupe key makes a replayed job queue nothing new."""
+    now = utcnow()
+    cursor = db.execute(
+        "INSERT INTO outbox (dedupe_key, kind, contact_id, aspiration_id, broadcast_id, channel, "
+        "to_address, body, next_attempt_at, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        [dedupe_key, kind, contact_id, aspiration_id, broadcast_id, channel, to_address, body,
+         now, now, now],
+    )
+    if cursor.rowcount == 1:
+        return cursor.lastrowid, True
+    row = db.execute("SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()
+    return row[0], False
+
+
+def get(db, outbox_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM outbox WHERE id = ?", [outbox_id]))
+    return rows[0] if rows else None
+
+
+def claim_due(db, limit: int = 100, broadcast_id: int | None = None) -> list[dict]:
+    """Move due rows from queued to sending in one write; only the claimer may send them."""
+    now = utcnow()
+    where = "status = 'queued' AND next_attempt_at <= ?"
+    params: list = [now]
+    if broadcast_id is not None:
+        where += " AND broadcast_id = ?"
+        params.append(broadcast_id)
+    with transaction(db):
+        ids = [r[0] for r in db.execute(
+            f"SELECT id FROM outbox WHERE {where} ORDER BY next_attempt_at, id LIMIT ?",
+            [*params, limit]).fetchall()]
+        if not ids:
+            return []
+        marks = ",".join("?" for _ in ids)
+        db.execute(
+            f"UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1, "
+            f"updated_at = ? WHERE id IN ({marks}) AND status = 'queued'",
+            [now, now, *ids],
+        )
+        return list(db.query(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids))
+
+
+def claim_one(db, outbox_id: int) -> bool:
+    now = utcnow()
+    return db.execute(
+        "UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1, "
+        "updated_at = ? WHERE id = ? AND status = 'queued'", [now, now, outbox_id]).rowcount == 1
+
+
+def reconfirm_claim(db, row: dict) -> bool:
+    """Just before the request: still ours? Refresh the claim so it is not taken as stale."""
+    now = utcnow()
+    ok = db.execute(
+        "UPDATE outbox SET claimed_at = ? WHERE id = ? AND status = 'sending' AND claimed_at = ?",
+        [now, row["id"], row["claimed_at"]]).rowcount == 1
+    if ok:
+        row["claimed_at"] = now
+    return ok
+
+
+def count_due(db) -> int:
+    return db.execute(
+        "SELECT count(*) FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?", [utcnow()]
+    ).fetchone()[0]
+
+
+def next_due_at(db) -> str | None:
+    row = db.execute("SELECT min(next_attempt_at) FROM outbox WHERE status = 'queued'").fetchone()
+    return row[0]
+
+
+def mark_sent(db, outbox_id: int, transport: str, provider_sid: str | None,
+              status: str = "sent") -> None:
+    now = utcnow()
+    db.execute(
+        "UPDATE outbox SET status = ?, transport = ?, provider_sid = ?, sent_at = ?, "
+        "updated_at = ?, error_code = NULL, error_message = NULL WHERE id = ? "
+        "AND status = 'sending'",
+        [status, transport, provider_sid, now, now, outbox_id],
+    )
+
+
+def mark_retry(db, outbox_id: int, delay: float, code: str | None, message: str) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'queued', next_attempt_at = ?, error_code = ?, "
+        "error_message = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+        [later(delay), code, message[:500], utcnow(), outbox_id],
+    )
+
+
+def mark_failed(db, outbox_id: int, code: str | None, message: str,
+                transport: str | None = None) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'failed', error_code = ?, error_message = ?, "
+        "transport = coalesce(?, transport), updated_at = ? WHERE id = ? AND status = 'sending'",
+        [code, message[:500], transport, utcnow(), outbox_id],
+    )
+
+
+def stale_sending(db, older_than_seconds: float) -> list[dict]:
+    """Rows claimed by a worker that died before it recorded the answer."""
+    cutoff = later(-older_than_seconds)
+    return list(db.query(
+        "SELECT * FROM outbox WHERE status = 'sending' AND claimed_at < ? ORDER BY id", [cutoff]))
+
+
+def requeue(db, outbox_id: int) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'queued', next_attempt_at = ?, updated_at = ? "
+        "WHERE id = ? AND status = 'sending'", [utcnow(), utcnow(), outbox_id])
+
+
+def apply_status(db, provider_sid: str, status: str, error_code: str | None,
+                 raw: str) -> dict | None:
+    """Record a status callback; never move a row back to an earlier status."""
+    now = utcnow()
+    with transaction(db):
+        db.execute(
+            "INSERT INTO status_events (provider_sid, status, error_code, raw, received_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [provider_sid, status, error_code, raw, now],
+        )
+        rows = list(db.query("SELECT * FROM outbox WHERE provider_sid = ?", [provider_sid]))
+        if not rows:
+            return None
+        row = rows[0]
+        if STATUS_RANK.get(status, -1) >= STATUS_RANK.get(row["status"], -1) and (
+                row["status"] not in FINAL or status in ("read",)):
+            db.execute(
+                "UPDATE outbox SET status = ?, error_code = coalesce(?, error_code), "
+                "updated_at = ? WHERE id = ?", [status, error_code, now, row["id"]])
+            row.update(status=status, error_code=error_code or row["error_code"])
+        return row
+
+
+def counts_by_status(db) -> dict[str, int]:
+    return {r[0]: r[1] for r in db.execute(
+        "SELECT status, count(*) FROM outbox GROUP BY status").fetchall()}

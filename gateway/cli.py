@@ -1,0 +1,20 @@
+"""The `aspirasi` command line: one click group, commands defined per feature in gateway.commands."""
+
+import click
+
+from gateway.commands import contacts, core, parse, simulate, staff
+
+
+@click.group()
+@click.version_option(package_name="aspirasi")
+def main():
+    """Aspirasi: SMS/WhatsApp aspiration gateway for Musrenbang in Bitung."""
+
+
+for module in (core, simulate, parse, staff, contacts):
+    for command in module.COMMANDS:
+        main.add_command(command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""CLI commands, one module per feature; each exposes COMMANDS, a list of click commands."""

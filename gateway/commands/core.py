@@ -1,0 +1,110 @@
+"""Core CLI commands: run, worker, init-db, simulate."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+
+from gateway.config import ConfigError, load_settings
+
+
+def settings_or_exit():
+    """Load settings; a bad one stops start-up with one line naming the variable."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(f"konfigurasi salah: {exc}") from None
+
+
+@click.command("init-db")
+def init_db():
+    """Create or migrate the SQLite database."""
+    from data.db import migrate, open_db
+
+    s = settings_or_exit()
+    applied = migrate(open_db(s.db_path))
+    click.echo(f"database {s.db_path}: {len(applied)} migration(s) applied")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+def worker(burst):
+    """Run the RQ worker with the reconciler."""
+    from gateway import embedded_redis
+    from handlers.worker import run as run_worker
+
+    s = settings_or_exit()
+    embedded_redis.ensure(s)
+    click.echo(f"worker: redis {redacted(s.effective_redis_url)}, db {s.db_path}")
+    run_worker(s, burst=burst)
+
+
+def redacted(url: str) -> str:
+    """Never print a Redis password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--web-workers", default=2, show_default=True, type=click.IntRange(1, 32))
+def run(host, port, web_workers):
+    """Web server + worker (+ embedded Redis) as one process tree; Ctrl-C stops them all."""
+    from data.db import migrate, open_db
+    from gateway import embedded_redis
+
+    s = settings_or_exit()
+    migrate(open_db(s.db_path))
+    children: list[subprocess.Popen] = []
+    env = dict(os.environ)
+    if s.redis_url is None:
+        redis_proc = embedded_redis.start(s.instance_dir, s.embedded_redis_socket)
+        if redis_proc:
+            children.append(redis_proc)
+        env["REDIS_URL"] = s.effective_redis_url
+    web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
+           str(web_workers), "--threads", "4", "--graceful-timeout", "5",
+           "--access-logfile", "-", "gateway:create_app()"]
+    children.append(subprocess.Popen(web, env=env))
+    children.append(subprocess.Popen([sys.executable, "-m", "gateway.cli", "worker"], env=env))
+    base = f"http://{host}:{port}"
+    click.echo(f"Aspirasi berjalan di {base}\n  inbox staf : {base}/inbox\n"
+               f"  webhook    : {base}/webhooks/twilio\n  status     : {base}/healthz\n"
+               "Tekan Ctrl-C untuk berhenti.")
+    supervise(children)
+
+
+def supervise(children: list[subprocess.Popen]) -> None:
+    """Wait until a signal or a child dies, then stop every child (workers before Redis)."""
+    stopping = {"flag": False}
+
+    def stop(signum, frame):
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping["flag"] and all(c.poll() is None for c in children):
+        time.sleep(0.2)
+    for child in reversed(children):
+        if child.poll() is None:
+            child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    click.echo("Aspirasi berhenti.")
+    codes = [c.returncode for c in children]
+    if not stopping["flag"]:
+        raise SystemExit(f"a process stopped unexpectedly (exit codes {codes})")
+
+
+COMMANDS = [init_db, worker, run]

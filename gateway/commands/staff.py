@@ -1,0 +1,3 @@
+"""CLI commands for the staff feature (placeholder until the feature lands)."""
+
+COMMANDS = []

@@ -1,0 +1,17 @@
+"""Per-process resources for request handlers: the SQLite connection and the Redis URL."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from data.db import open_db
+from gateway.config import Settings
+
+
+def settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
+
+def db():
+    """The process's (thread's) migrated connection: reused across requests."""
+    return open_db(settings().db_path)

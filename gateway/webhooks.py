@@ -1,0 +1,124 @@
+"""Twilio webhooks: verify, capture in SQLite, wake the worker, answer fast with empty TwiML."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, request
+from twilio.request_validator import RequestValidator
+
+from data import contacts, messages, outbox
+from gateway.runtime import db, settings
+from handlers import queue
+from handlers.addresses import WHATSAPP_PREFIX, parse_sender
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+MAX_BODY = 64 * 1024
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+_SID = re.compile(r"^[A-Za-z0-9_\-]{2,64}$")
+_STATUSES = {"queued", "sending", "sent", "delivered", "undelivered", "failed", "read",
+             "accepted", "scheduled", "canceled", "partially_delivered", "receiving", "received"}
+
+
+def signed_url() -> str:
+    """The URL Twilio signed: public base URL (behind a proxy) or this request's, never decoded."""
+    env = request.environ
+    raw = env.get("RAW_URI") or env.get("REQUEST_URI")
+    if raw and raw.startswith("/"):
+        path_and_query = raw
+    else:
+        path = quote(env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", ""), safe="/%:@!$&'()*+,;=~-._")
+        query = env.get("QUERY_STRING", "")
+        path_and_query = path + ("?" + query if query else "")
+    base = settings().public_url or f"{request.scheme}://{request.host}"
+    return base + path_and_query
+
+
+def check_signature() -> None:
+    """403 unless X-Twilio-Signature matches; a validator error is a 403 too, never a 500."""
+    token = settings().twilio_auth_token
+    if not token:
+        return
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        abort(Response("missing X-Twilio-Signature\n", 403, mimetype="text/plain"))
+    url = signed_url()
+    try:
+        validator = RequestValidator(token)
+        if request.mimetype == "application/json":
+            valid = "bodySHA256" in request.args and validator.validate(
+                url, request.get_data(as_text=True), signature)
+        else:
+            valid = validator.validate(url, request.form, signature)
+    except Exception as exc:  # a malformed request must not become a 500
+        log.warning("signature check raised %s", type(exc).__name__)
+        valid = False
+    if not valid:
+        log.warning("rejected webhook with a bad signature for %s", url.split("?")[0])
+        abort(Response("invalid X-Twilio-Signature\n", 403, mimetype="text/plain"))
+
+
+def limit_body() -> None:
+    request.max_content_length = MAX_BODY
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        abort(Response("body over 64 KB\n", 413, mimetype="text/plain"))
+
+
+def bad_request(reason: str):
+    return Response(reason + "\n", 400, mimetype="text/plain")
+
+
+def twiml() -> Response:
+    return Response(EMPTY_TWIML, 200, mimetype="text/xml")
+
+
+@bp.post("/twilio")
+def inbound():
+    """Messaging webhook for SMS and WhatsApp (channel from the whatsapp: prefix on From)."""
+    limit_body()
+    check_signature()
+    form = request.form
+    sid, sender = form.get("MessageSid", ""), form.get("From", "")
+    if not sid or not sender:
+        return bad_request("missing MessageSid or From")
+    if not _SID.match(sid) or len(sender) > 128 or "\x00" in sender:
+        return bad_request("malformed MessageSid or From")
+    channel, address = parse_sender(sender)
+    message_id, created = messages.capture(
+        db(), list(form.items(multi=True)), channel, address,
+        idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"))
+    if created:
+        queue.try_wake(settings().effective_redis_url, "inbound")
+    else:
+        log.info("duplicate MessageSid %s (message %s): already captured", sid, message_id)
+    return twiml()
+
+
+@bp.post("/twilio/status")
+def status():
+    """Status callback: move the outbox row forward; 21610 opts the recipient out."""
+    limit_body()
+    check_signature()
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    state = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+    if not sid and not state:
+        return twiml()  # an empty callback is ignored, as courier does
+    if not _SID.match(sid) or state not in _STATUSES:
+        return bad_request("missing or unknown MessageSid/MessageStatus")
+    code = (form.get("ErrorCode") or "").strip()[:10] or None
+    database = db()
+    row = outbox.apply_status(database, sid, state, code,
+                              json.dumps(list(form.items(multi=True)), ensure_ascii=False))
+    if row is None:
+        log.info("status %s for unknown message sid %s", state, sid)
+    if code == "21610":
+        to = (form.get("To") or (row or {}).get("to_address") or "").removeprefix(WHATSAPP_PREFIX)
+        if to:
+            contacts.opt_out_address(database, parse_sender(to)[1], "21610")
+    return twiml()

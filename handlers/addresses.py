@@ -1,0 +1,59 @@
+"""Phone numbers and channel addresses: every sender becomes one E.164 contact address."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+WHATSAPP_PREFIX = "whatsapp:"
+_BSUID = re.compile(r"^[A-Z]{2}\.[0-9A-Za-z]{1,64}$")  # business-scoped WhatsApp user id
+
+
+class InvalidNumber(ValueError):
+    """The text is not a phone number we can send to."""
+
+
+def normalize_number(raw: str, region: str = "ID") -> str:
+    """'0812…', '62812…', '+62 812-…' all become '+62812…'; raise InvalidNumber otherwise."""
+    text = (raw or "").strip()
+    if not text or len(text) > 32:
+        raise InvalidNumber(f"nomor tidak valid: {raw!r}")
+    digits = re.sub(r"[\s\-().]", "", text)
+    if re.fullmatch(r"62\d{8,13}", digits):
+        digits = "+" + digits
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidNumber(f"nomor tidak valid: {raw!r}") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidNumber(f"nomor tidak valid: {raw!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_sender(sender: str) -> tuple[str, str]:
+    """Twilio's From → (channel, contact address). WhatsApp BSUIDs are kept as they are."""
+    sender = (sender or "").strip()
+    channel = "sms"
+    if sender.lower().startswith(WHATSAPP_PREFIX):
+        channel = "whatsapp"
+        sender = sender[len(WHATSAPP_PREFIX):]
+        if _BSUID.match(sender):
+            return channel, sender
+    try:
+        return channel, normalize_number(sender)
+    except InvalidNumber:
+        # Short codes and alphanumeric senders (operator promos) still get a stable address.
+        return channel, sender[:64]
+
+
+def channel_address(channel: str, address: str) -> str:
+    """The `To` for Twilio: WhatsApp needs the prefix, SMS the bare number."""
+    return f"{WHATSAPP_PREFIX}{address}" if channel == "whatsapp" else address
+
+
+def mask_number(address: str) -> str:
+    """'+6281234567890' → '+62812****890': enough to recognise, not enough to call."""
+    if not address or len(address) < 9:
+        return "****"
+    return f"{address[:6]}****{address[-3:]}"

@@ -1,0 +1,45 @@
+"""Contact commands from SMS: DAFTAR, BERHENTI, MULAI (broadcast commands extend HANDLERS)."""
+
+from __future__ import annotations
+
+from data import contacts
+from handlers import replies
+from handlers.context import Inbound
+from parsers import places
+
+
+def handle_register(ctx: Inbound) -> None:
+    """DAFTAR <nama> <kelurahan>: confirm both, or suggest the closest kelurahan names."""
+    args = ctx.parsed.args
+    name = (args.get("name") or "").strip()[:60]
+    kelurahan = args.get("kelurahan")
+    if not name and not kelurahan and not args.get("kelurahan_text"):
+        ctx.reply(replies.render("register_usage"))
+        return
+    if not kelurahan:
+        given = (args.get("kelurahan_text") or name)[:30]
+        suggestions = args.get("suggestions") or places.suggest_kelurahan(given, 2)
+        ctx.reply(replies.render("register_unknown", given=given,
+                                 suggestions=" / ".join(suggestions[:2]) or "-"))
+        return
+    contacts.register(ctx.db, ctx.contact["id"], name or None, kelurahan,
+                      places.kecamatan_of(kelurahan))
+    ctx.reply(replies.render("registered", name=name or "warga", kelurahan=kelurahan))
+
+
+def handle_stop(ctx: Inbound) -> None:
+    """BERHENTI: one confirmation, then silence."""
+    if contacts.set_opt_out(ctx.db, ctx.contact["id"], True, "sms"):
+        ctx.reply(replies.render("opted_out"))
+
+
+def handle_start(ctx: Inbound) -> None:
+    contacts.set_opt_out(ctx.db, ctx.contact["id"], False, "sms")
+    ctx.reply(replies.render("opted_in"))
+
+
+HANDLERS = {
+    "DAFTAR": handle_register,
+    "BERHENTI": handle_stop,
+    "MULAI": handle_start,
+}
