@@ -106,6 +106,8 @@ SETTINGS = [
      "Attempts before a transient send failure becomes final"),
     ("ASPIRASI_RETRY_BASE_SECONDS", "retry_base_seconds", "2", _positive_float,
      "First retry delay of a failed send; doubles each attempt (capped at 10 minutes)"),
+    ("ASPIRASI_SEND_TIMEOUT_SECONDS", "send_timeout_seconds", "15", _positive_float,
+     "How long one request to Twilio may take before it counts as failed (and uncertain)"),
     ("ASPIRASI_RECONCILE_SECONDS", "reconcile_seconds", "2", _positive_float,
      "How often the worker looks for captured messages and due outbox rows"),
 ]
@@ -126,6 +128,7 @@ class Settings:
     broadcast_daily_cap: int
     max_send_attempts: int
     retry_base_seconds: float
+    send_timeout_seconds: float
     reconcile_seconds: float
 
     @property

@@ -75,10 +75,10 @@ class TwilioTransport:
 
     name = "twilio"
 
-    def __init__(self, settings: Settings, timeout: float = 15):
+    def __init__(self, settings: Settings):
         self.settings = settings
         self._local = threading.local()
-        self.timeout = timeout
+        self.timeout = settings.send_timeout_seconds
 
     @property
     def client(self) -> Client:
