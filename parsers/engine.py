@@ -1,0 +1,45 @@
+"""Loads every data file once, on first use, and wires the pieces together (nothing at import)."""
+
+import functools
+import re
+from types import SimpleNamespace
+
+from parsers.classify import Classifier
+from parsers.fuzzy import DeletionIndex
+from parsers.gazetteer import Gazetteer
+from parsers.normalize import Normalizer
+from parsers.resources import read_lexicon, read_table, read_words
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.cache
+def load() -> SimpleNamespace:
+    """Build the lexicon, keyword matcher, gazetteer and command tables (cached for the process)."""
+    lexicon = read_lexicon()
+    stopwords = read_words("stopwords.tsv")
+
+    def phrase_tokens(phrase: str) -> list[str]:
+        out = []
+        for word in _WORD.findall(phrase.lower()):
+            out.extend(_WORD.findall(lexicon.get(word, word)))
+        return out
+
+    classifier = Classifier(read_table("keywords.tsv"), phrase_tokens, stopwords)
+    gazetteer = Gazetteer(stopwords)
+    command_rows = read_table("commands.tsv")
+    command_words = {w for r in command_rows for w in phrase_tokens(r["phrase"])}
+    vocab = classifier.words() | gazetteer.tokens | stopwords | command_words
+    fuzzy_words = classifier.words() - stopwords
+    normalizer = Normalizer(lexicon, vocab, fuzzy_words)
+    lead = {r["phrase"]: (r["command"], r["mode"]) for r in command_rows
+            if r["mode"] in ("lead", "category")}
+    solo = {tuple(phrase_tokens(r["phrase"])): r["command"] for r in command_rows
+            if r["mode"] == "solo"}
+    fillers = {w for r in command_rows if r["mode"] == "filler" for w in phrase_tokens(r["phrase"])}
+    return SimpleNamespace(
+        normalizer=normalizer, classifier=classifier, gazetteer=gazetteer, stopwords=stopwords,
+        lead=lead, lead_typos=DeletionIndex(lead, min_len=5), solo=solo,
+        solo_typos=DeletionIndex({w for p in solo for w in p if len(p) == 1}, min_len=5),
+        fillers=frozenset(fillers), place_fixes={},
+    )

@@ -1,0 +1,124 @@
+"""Bitung's 69 kelurahan and 8 kecamatan as lookup tables built once from data files."""
+
+import itertools
+import re
+from typing import NamedTuple
+
+from parsers.fuzzy import DeletionIndex
+from parsers.resources import read_table
+
+NUMERALS = {"satu": ("satu", "1", "i"), "dua": ("dua", "2", "ii"), "tiga": ("tiga", "3", "iii")}
+PREFIXES = frozenset({"kel", "kelurahan", "desa", "kampung", "kec", "kecamatan", "lingkungan"})
+CUES = frozenset({"kel", "kelurahan", "desa", "kampung", "lingkungan", "di", "dari", "ke"})
+STRONG_CUES = frozenset({"kel", "kelurahan", "desa", "kampung", "lingkungan"})
+# Lower rank wins: an official name beats a landmark, which beats a kecamatan-only hint.
+RANK = {"name": 0, "spelling": 0, "cue": 0, "strongcue": 0, "landmark": 1, "kecamatan": 2,
+        "area": 2}
+_WORD = re.compile(r"[^\W_]+")
+
+
+class Place(NamedTuple):
+    kelurahan: str | None
+    kecamatan: str | None
+    kind: str
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens; hyphens and dots separate words."""
+    return _WORD.findall(text.lower())
+
+
+def variants(tokens: list[str]) -> set[tuple[str, ...]]:
+    """Spellings of a name: numerals as word/digit/Roman, and any adjacent words joined."""
+    last = NUMERALS.get(tokens[-1], (tokens[-1],))
+    out = set()
+    for numeral in last:
+        base = [*tokens[:-1], numeral]
+        for cuts in itertools.product((True, False), repeat=len(base) - 1):
+            joined, current = [], base[0]
+            for cut, word in zip(cuts, base[1:], strict=True):
+                if cut:
+                    joined.append(current)
+                    current = word
+                else:
+                    current += word
+            out.add((*joined, current))
+    return out
+
+
+class Gazetteer:
+    """Alias tables for free text (token tuples) and for typed names (compact strings)."""
+
+    def __init__(self, stopwords: frozenset[str]):
+        self.rows = [{k: r[k] for k in ("kode", "kecamatan", "kelurahan")}
+                     for r in read_table("bitung_wilayah.csv")]
+        self.kecamatan_of = {r["kelurahan"]: r["kecamatan"] for r in self.rows}
+        entries = [(r["kelurahan"], Place(r["kelurahan"], r["kecamatan"], "name"))
+                   for r in self.rows]
+        entries += [(k, Place(None, k, "kecamatan")) for k in sorted(set(self.kecamatan_of.values()))]
+        entries += [(r["alias"], Place(r["kelurahan"] or None, r["kecamatan"] or None, r["kind"]))
+                    for r in read_table("places.tsv")]
+        self.aliases: dict[tuple[str, ...], Place] = {}
+        self.compact: dict[str, str] = {}
+        for alias, place in entries:
+            for form in variants(words(alias)):
+                if not all(w in stopwords for w in form):
+                    self._add(form, place)
+        self.longest: dict[str, int] = {}
+        for form in self.aliases:
+            self.longest[form[0]] = max(self.longest.get(form[0], 1), len(form))
+        self.tokens = {w for form in self.aliases for w in form}
+        self.typo_compact = DeletionIndex(self.compact, min_len=7)
+        self.typo_token = DeletionIndex((w for w in self.tokens if len(w) >= 7), min_len=7)
+
+    def _add(self, form: tuple[str, ...], place: Place) -> None:
+        """Index one spelling; a clash between different places makes it ambiguous."""
+        old = self.aliases.get(form)
+        if old is not None and old[:2] == place[:2] and place.kind in ("cue", "strongcue"):
+            self.aliases[form] = place  # the same place, flagged as a common word: needs a cue
+        elif old is None or RANK[place.kind] < RANK[old.kind]:
+            self.aliases[form] = place
+        elif old != place and RANK[place.kind] == RANK[old.kind]:
+            same_kec = old.kecamatan if old.kecamatan == place.kecamatan else None
+            self.aliases[form] = Place(None, same_kec, "area")
+        if place.kelurahan and place.kind in ("name", "spelling", "cue", "strongcue"):
+            self.compact.setdefault("".join(form), place.kelurahan)
+
+    def resolve(self, name: str) -> str | None:
+        """Official kelurahan for a typed name (prefix, case, spacing, numerals, one typo)."""
+        tokens = words(name)
+        while tokens and tokens[0] in PREFIXES:
+            tokens = tokens[1:]
+        key = "".join(tokens)
+        if key in self.compact:
+            return self.compact[key]
+        hits = {self.compact[w] for w in self.typo_compact.candidates(key)}
+        return hits.pop() if len(hits) == 1 else None
+
+    def find(self, tokens: list[str]) -> Place | None:
+        """Best place named in free-text tokens: first official name, else landmark, else area."""
+        best, best_rank = None, 9
+        i, n = 0, len(tokens)
+        while i < n:
+            size = self.longest.get(tokens[i])
+            step = 1
+            if size is not None:
+                for k in range(min(size, n - i), 0, -1):
+                    place = self.aliases.get(tuple(tokens[i : i + k]))
+                    if place is not None and _cued(place, tokens, i):
+                        step = k
+                        rank = RANK[place.kind] if (place.kelurahan or place.kecamatan) else 9
+                        if rank < best_rank:
+                            best, best_rank = place, rank
+                        break
+            i += step
+        return best
+
+
+def _cued(place: Place, tokens: list[str], i: int) -> bool:
+    """Names that are also common words count only after a cue such as "kel" or "di"."""
+    if place.kind == "cue":
+        return i > 0 and tokens[i - 1] in CUES
+    if place.kind == "strongcue":
+        return i > 0 and tokens[i - 1] in STRONG_CUES
+    return True

@@ -1,0 +1,49 @@
+"""The parse result: one frozen record that every consumer (handlers, CLI, staff pages) reads."""
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+COMMANDS = ("ASPIRASI", "DAFTAR", "BERHENTI", "MULAI", "CEK", "BANTUAN", "UNDANG", "YA",
+            "BATAL", "HADIR", "TIDAK", "REKAP")
+CATEGORIES = ("infrastruktur", "ekonomi", "pariwisata", "lainnya")
+EMPTY = MappingProxyType({})
+
+
+def _empty() -> MappingProxyType:
+    return EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What a message means.
+
+    `args` is a read-only mapping (types.MappingProxyType) of command arguments:
+    CEK {"ticket": "A7K2Q" or None}; DAFTAR {"name", "kelurahan" (official or None),
+    "kelurahan_text" (the words after the name, as typed), "suggestions" (list of official
+    names when not recognised)}; UNDANG/REKAP/BERHENTI {"text": the rest, original case};
+    an explicit category prefix (INFRA#...) {"text": the rest}. `scores` maps each category to
+    its summed keyword weight. `confidence` is about the category for ASPIRASI and about the
+    command otherwise (1.0 exact keyword, 0.9 with a typo).
+    """
+
+    text: str
+    normalized: str = ""
+    command: str = "ASPIRASI"
+    category: str = "lainnya"
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+    confidence: float = 0.0
+    keywords: tuple[str, ...] = ()
+    args: MappingProxyType = field(default_factory=_empty, hash=False)
+    explicit: bool = False
+    scores: MappingProxyType = field(default_factory=_empty, hash=False)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready copy (the CLI prints this)."""
+        return {
+            "text": self.text, "command": self.command, "category": self.category,
+            "kelurahan": self.kelurahan, "kecamatan": self.kecamatan,
+            "confidence": self.confidence, "keywords": list(self.keywords),
+            "args": dict(self.args), "normalized": self.normalized,
+            "explicit": self.explicit, "scores": dict(self.scores),
+        }
