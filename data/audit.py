@@ -1,0 +1,23 @@
+"""The audit log: who did what, when; written in the same transaction as the action."""
+
+from __future__ import annotations
+
+import json
+
+from data.db import utcnow
+
+
+def record(db, actor: str, action: str, target: str | None = None, **detail) -> int:
+    cursor = db.execute(
+        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+        [utcnow(), actor[:120], action[:40], (target or "")[:200] or None,
+         json.dumps(detail, ensure_ascii=False, default=str)],
+    )
+    return cursor.lastrowid
+
+
+def recent(db, limit: int = 200, action: str | None = None, offset: int = 0) -> list[dict]:
+    where, params = ("WHERE action = ?", [action]) if action else ("", [])
+    return list(db.query(
+        f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset]))
