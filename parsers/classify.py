@@ -5,6 +5,8 @@ from types import MappingProxyType
 REAL = ("infrastruktur", "ekonomi", "pariwisata")
 MIN_SCORE = 1.5  # below this the message is "lainnya": better unsure than confidently wrong
 SATURATION = 4.0  # summed weight at which the evidence counts as strong
+DAMAGE = "rusak"  # pseudo-category: damage words count for infrastructure...
+DAMAGE_BONUS, DAMAGE_WINDOW = 1.5, 4  # ...and more when near an infrastructure noun
 
 
 class Classifier:
@@ -29,9 +31,9 @@ class Classifier:
         """Every token used in a phrase (vocabulary for the normalizer)."""
         return set(self.single) | {w for phrase in self.multi for w in phrase}
 
-    def matches(self, tokens: list[str]) -> dict[str, tuple[str, float]]:
-        """Matched phrase → (category, weight), in order of appearance, longest match first."""
-        found: dict[str, tuple[str, float]] = {}
+    def matches(self, tokens: list[str]) -> dict[str, tuple[str, float, int]]:
+        """Matched phrase → (category, weight, position), in order, longest match first."""
+        found: dict[str, tuple[str, float, int]] = {}
         i, n = 0, len(tokens)
         longest, single, multi = self.longest, self.single, self.multi
         while i < n:
@@ -43,13 +45,13 @@ class Classifier:
             for k in range(min(size, n - i), 1, -1):
                 hit = multi.get(tuple(tokens[i : i + k]))
                 if hit is not None:
-                    found.setdefault(" ".join(tokens[i : i + k]), hit)
+                    found.setdefault(" ".join(tokens[i : i + k]), (*hit, i))
                     step = k
                     break
             else:
                 hit = single.get(tokens[i])
                 if hit is not None:
-                    found.setdefault(tokens[i], hit)
+                    found.setdefault(tokens[i], (*hit, i))
             i += step
         return found
 
@@ -57,9 +59,14 @@ class Classifier:
         """(category, confidence, keywords strongest first, scores) for free text."""
         found = self.matches(tokens)
         scores = dict.fromkeys((*REAL, "lainnya"), 0.0)
-        for category, weight in found.values():
-            scores[category] += weight
-        keywords = tuple(p for p, (_, w) in sorted(found.items(), key=_strength) if w > 0)
+        infra_at = [at for cat, w, at in found.values() if cat == REAL[0] and w > 0]
+        for category, weight, at in found.values():
+            if category == DAMAGE:
+                near = any(abs(at - other) <= DAMAGE_WINDOW for other in infra_at)
+                scores[REAL[0]] += weight + (DAMAGE_BONUS if near else 0.0)
+            else:
+                scores[category] += weight
+        keywords = tuple(p for p, (_, w, _) in sorted(found.items(), key=_strength) if w > 0)
         category, confidence = decide(scores)
         return category, confidence, keywords, MappingProxyType(scores)
 

@@ -42,7 +42,7 @@ def leading(text: str, engine) -> Command | None:
     if hit is None and len(word) >= 5 and not engine.normalizer.is_known(word):
         typo = engine.lead_typos.lookup(word)
         hit, confidence = engine.lead.get(typo), 0.9
-    if hit is None or rest.lower().startswith(word):  # "undang-undang" is not UNDANG
+    if hit is None or rest.lstrip("-").lower().startswith(word):  # "undang-undang" is not UNDANG
         return None
     name, mode = hit
     if mode == "category":

@@ -78,7 +78,7 @@ class Gazetteer:
             self.aliases[form] = place  # the same place, flagged as a common word: needs a cue
         elif old is None or RANK[place.kind] < RANK[old.kind]:
             self.aliases[form] = place
-        elif old != place and RANK[place.kind] == RANK[old.kind]:
+        elif old[:2] != place[:2] and RANK[place.kind] == RANK[old.kind]:
             same_kec = old.kecamatan if old.kecamatan == place.kecamatan else None
             self.aliases[form] = Place(None, same_kec, "area")
         if place.kelurahan and place.kind in ("name", "spelling", "cue", "strongcue"):
