@@ -31,6 +31,11 @@ class Classifier:
         """Every token used in a phrase (vocabulary for the normalizer)."""
         return set(self.single) | {w for phrase in self.multi for w in phrase}
 
+    def category_words(self) -> set[str]:
+        """Tokens of phrases that score for a real category (targets for typo correction)."""
+        phrases = [((w,), hit) for w, hit in self.single.items()] + list(self.multi.items())
+        return {w for words, (cat, weight) in phrases if cat in REAL and weight > 0 for w in words}
+
     def matches(self, tokens: list[str]) -> dict[str, tuple[str, float, int]]:
         """Matched phrase → (category, weight, position), in order, longest match first."""
         found: dict[str, tuple[str, float, int]] = {}

@@ -29,8 +29,9 @@ def load() -> SimpleNamespace:
     gazetteer = Gazetteer(stopwords)
     command_rows = read_table("commands.tsv")
     command_words = {w for r in command_rows for w in phrase_tokens(r["phrase"])}
-    vocab = classifier.words() | gazetteer.tokens | stopwords | command_words
-    fuzzy_words = classifier.words() - stopwords
+    common = read_words("common_words.tsv")
+    vocab = classifier.words() | gazetteer.tokens | stopwords | command_words | common
+    fuzzy_words = classifier.category_words() - stopwords
     normalizer = Normalizer(lexicon, vocab, fuzzy_words)
     lead = {r["phrase"]: (r["command"], r["mode"]) for r in command_rows
             if r["mode"] in ("lead", "category")}

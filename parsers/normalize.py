@@ -10,6 +10,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _RUN3 = re.compile(r"([a-hj-z])\1{2,}|(i)\2{3,}")
 _RUN2 = re.compile(r"([a-z])\1")
 _MEMO_MAX = 200_000
+FUZZY_MIN = 7  # one typo is corrected only in words this long: shorter ones collide too often
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -27,7 +28,8 @@ class Normalizer:
     def __init__(self, lexicon: dict[str, str], vocab: set[str], fuzzy_words):
         self.lexicon = {k: tuple(_TOKEN.findall(v)) for k, v in lexicon.items()}
         self.vocab = frozenset(vocab) | {w for v in self.lexicon.values() for w in v}
-        self.fuzzy = DeletionIndex((w for w in fuzzy_words if w not in self.lexicon), min_len=6)
+        self.fuzzy = DeletionIndex((w for w in fuzzy_words if w not in self.lexicon),
+                                   min_len=FUZZY_MIN)
         self._memo: dict[str, tuple[str, ...]] = {}
 
     def tokens(self, raw: list[str]) -> list[str]:
@@ -55,19 +57,16 @@ class Normalizer:
         if word in self.vocab or not word.isalpha():
             return (word,)
         for shape in _shapes(word):
-            mapped = self.lexicon.get(shape)
-            if mapped is not None:
-                return mapped
             if shape in self.vocab:
                 return (shape,)
-        fixed = self.fuzzy.lookup(word)
+        fixed = self.fuzzy.lookup(word) if len(word) >= FUZZY_MIN else None
         return (fixed or word,)
 
 
 def _shapes(word: str) -> list[str]:
     """Candidate spellings: doubled letters collapsed, Manado -ng → -n, ba- → ber-."""
     out = []
-    if _RUN2.search(word):
+    if len(word) >= 4 and _RUN2.search(word):
         out.append(_RUN2.sub(r"\1", word))
     if word.endswith("ng") and len(word) > 4:
         out.append(word[:-1])

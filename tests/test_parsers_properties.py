@@ -1,0 +1,65 @@
+"""Properties of parse(): total on every str, deterministic, values always in range."""
+
+import dataclasses
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parsers import CATEGORIES, COMMANDS, Parsed, parse
+
+WORDS = st.sampled_from(["jalan", "rusak", "DAFTAR", "cek", "ya", "hadir", "tidak", "#", "kel.",
+                         "girian", "motto", "aer", "😀", "\x00", "\u200b", "İ", "ß", "ﬁ", "Ⅲ",
+                         "INFRA", "?", "pancuran", "iii", "ba", "ng", "\n", "١٢٣", "道路"])
+
+
+def _check(text: str) -> Parsed:
+    parsed = parse(text)
+    assert isinstance(parsed, Parsed)
+    assert parsed.command in COMMANDS
+    assert parsed.category in CATEGORIES
+    assert 0.0 <= parsed.confidence <= 1.0
+    assert parsed.text == text
+    assert isinstance(parsed.keywords, tuple)
+    return parsed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_raises_on_any_text(text):
+    _check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS, max_size=30).map(" ".join))
+def test_never_raises_on_word_soup(text):
+    _check(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1000, max_size=12000))
+def test_never_raises_on_big_text(text):
+    _check(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_deterministic(text):
+    assert parse(text) == parse(text)
+
+
+def test_odd_strings():
+    for text in ["", " ", "\x00" * 50, "😀" * 5000, "a" * 10_000, "rusak" + "k" * 9000,
+                 "#" * 3000, "cek " + "A" * 5000, "DAFTAR " + "x " * 4000, "\ud800", "\r\n\t"]:
+        _check(text)
+
+
+def test_parsed_is_frozen_and_hashable():
+    parsed = parse("jalan rusak di paceda")
+    assert hash(parsed) == hash(parse("jalan rusak di paceda"))
+    try:
+        parsed.category = "ekonomi"
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("Parsed must be frozen")
+    assert parsed.to_dict()["kelurahan"] == "Paceda"
