@@ -72,6 +72,22 @@ def transaction(db: sqlite_utils.Database):
         db.conn.execute("COMMIT")
 
 
+def execute_script(db: sqlite_utils.Database, sql: str) -> None:
+    """Run several statements inside the caller's transaction (executescript would COMMIT).
+
+    Statements are split where SQLite itself says one is complete, so a ';' in a comment or a
+    string does not cut a statement in two.
+    """
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        db.execute(buffer)
+
+
 def migrations() -> list[tuple[int, str, object]]:
     """Numbered migration modules under data/migrations, in order: m0001_core.py, ..."""
     from data import migrations as package

@@ -1,5 +1,7 @@
 """Core tables: raw inbound messages, contacts, aspirations, outbox."""
 
+from data.db import execute_script
+
 SCHEMA = """
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY,
@@ -110,6 +112,4 @@ CREATE TABLE status_events (
 
 
 def up(db):
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    execute_script(db, SCHEMA)
