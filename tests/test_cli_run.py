@@ -1,0 +1,98 @@
+"""`aspirasi run` starts web + worker + embedded Redis; simulate goes through; SIGTERM stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import run_cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(tmp_path) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TWILIO_", "ASPIRASI_", "REDIS_URL"))}
+    env["ASPIRASI_DB"] = str(tmp_path / "instance" / "aspirasi.db")
+    env["PYTHONPATH"] = ROOT
+    return env
+
+
+def wait_healthy(url: str, timeout: float = 30) -> dict:
+    import json
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                body = json.loads(response.read())
+                if body.get("redis") == "ok":
+                    return body
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("gateway did not become healthy")
+
+
+@pytest.mark.slow
+def test_run_simulate_and_stop_cleanly(tmp_path):
+    port = free_port()
+    env = clean_env(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "run", "--port", str(port)],
+                               env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health = wait_healthy(base)
+        assert health["db"] == "ok"
+        result = run_cli("simulate", "--from", "081234567890", "--url", base,
+                         "jln rusak dkt pasar girian", env=env, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        assert "Tiket" in result.stdout and "infrastruktur" in result.stdout
+        assert "Aspirasi diterima" in result.stdout
+        wa = run_cli("simulate", "--whatsapp", "--from", "+6281234567891", "--url", base,
+                     "homestay di lembeh butuh pelatihan guide", env=env, cwd=ROOT)
+        assert wa.returncode == 0 and "pariwisata" in wa.stdout, wa.stdout + wa.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err[-2000:]
+    assert base in out and "berhenti" in out
+    # every child is gone: nothing in the process group, the port is free, Redis is down
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0
+    sock = tmp_path / "instance" / "redis.sock"
+    assert not sock.exists() or not _pings(str(sock))
+
+
+def _pings(path: str) -> bool:
+    from gateway.embedded_redis import ping
+
+    return ping(path)
+
+
+def test_simulate_against_nothing_fails_clearly(tmp_path):
+    result = run_cli("simulate", "--from", "081234567890", "--url",
+                     f"http://127.0.0.1:{free_port()}", "halo", env=clean_env(tmp_path), cwd=ROOT)
+    assert result.returncode != 0
+    assert "tidak bisa dihubungi" in result.stderr
+
+
+def test_simulate_rejects_a_bad_number(tmp_path):
+    result = run_cli("simulate", "--from", "halo", "x", env=clean_env(tmp_path), cwd=ROOT)
+    assert result.returncode != 0 and "nomor tidak valid" in result.stderr
