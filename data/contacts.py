@@ -57,3 +57,62 @@ def register(db, contact_id: int, name: str, kelurahan: str, kecamatan: str | No
         "UPDATE contacts SET name = ?, kelurahan = ?, kecamatan = ? WHERE id = ?",
         [name, kelurahan, kecamatan, contact_id],
     )
+
+
+ROLES = ("warga", "kepala", "staf")
+
+
+def upsert_many(db, rows: list[dict], when: str | None = None) -> dict:
+    """Create or update contacts (address, name, kelurahan, kecamatan, role) in one statement.
+
+    Never touches opted_out: a contact who said STOP stays opted out whatever a file says.
+    Returns {created, updated, opted_out: [addresses kept opted out]}.
+    """
+    when = when or utcnow()
+    addresses = [r["address"] for r in rows]
+    before = existing(db, addresses)
+    db.conn.executemany(
+        "INSERT INTO contacts (address, name, kelurahan, kecamatan, role, first_seen, last_seen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET name = excluded.name, "
+        "kelurahan = excluded.kelurahan, kecamatan = excluded.kecamatan, role = excluded.role",
+        [(r["address"], r.get("name"), r.get("kelurahan"), r.get("kecamatan"),
+          r.get("role") or "warga", when, when) for r in rows])
+    opted = [a for a, flag in before.items() if flag]
+    return {"created": len(rows) - len(before), "updated": len(before), "opted_out": opted}
+
+
+def existing(db, addresses: list[str]) -> dict[str, int]:
+    """{address: opted_out} for the addresses already known (chunked under SQLite's limit)."""
+    found = {}
+    for start in range(0, len(addresses), 500):
+        chunk = addresses[start:start + 500]
+        marks = ",".join("?" for _ in chunk)
+        for address, flag in db.execute(
+                f"SELECT address, opted_out FROM contacts WHERE address IN ({marks})", chunk):
+            found[address] = flag
+    return found
+
+
+def set_role(db, contact_id: int, role: str, kelurahan: str | None,
+             kecamatan: str | None) -> None:
+    """Admins only (CLI, admin pages): a kepala is bound to exactly one kelurahan."""
+    if role not in ROLES:
+        raise ValueError(f"peran tidak dikenal: {role}")
+    if role == "kepala" and not kelurahan:
+        raise ValueError("kepala harus terikat pada satu kelurahan")
+    db.execute("UPDATE contacts SET role = ?, kelurahan = coalesce(?, kelurahan), "
+               "kecamatan = coalesce(?, kecamatan) WHERE id = ?",
+               [role, kelurahan, kecamatan, contact_id])
+
+
+def listing(db, kelurahan: str | None = None, role: str | None = None,
+            limit: int = 1000) -> list[dict]:
+    clauses, params = [], []
+    if kelurahan:
+        clauses.append("kelurahan = ?")
+        params.append(kelurahan)
+    if role:
+        clauses.append("role = ?")
+        params.append(role)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return list(db.query(f"SELECT * FROM contacts {where} ORDER BY id LIMIT ?", [*params, limit]))

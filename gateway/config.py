@@ -110,6 +110,10 @@ SETTINGS = [
      "How long one request to Twilio may take before it counts as failed (and uncertain)"),
     ("ASPIRASI_RECONCILE_SECONDS", "reconcile_seconds", "2", _positive_float,
      "How often the worker looks for captured messages and due outbox rows"),
+    ("ASPIRASI_SMS_PRICE_IDR", "sms_price_idr", "500", _positive_int,
+     "Price of one SMS segment in rupiah, for the broadcast cost estimate"),
+    ("ASPIRASI_STALE_SENDING_SECONDS", "stale_sending_seconds", "120", _positive_float,
+     "A row left in `sending` this long (its worker died) is looked up at Twilio and retried"),
 ]
 
 
@@ -130,6 +134,8 @@ class Settings:
     retry_base_seconds: float
     send_timeout_seconds: float
     reconcile_seconds: float
+    sms_price_idr: int = 500
+    stale_sending_seconds: float = 120.0
 
     @property
     def twilio_enabled(self) -> bool:

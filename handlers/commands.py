@@ -1,9 +1,9 @@
-"""Contact commands from SMS: DAFTAR, BERHENTI, MULAI (broadcast commands extend HANDLERS)."""
+"""Contact commands from SMS: DAFTAR, BERHENTI, MULAI, plus the broadcast commands."""
 
 from __future__ import annotations
 
 from data import contacts
-from handlers import replies
+from handlers import broadcast, replies
 from handlers.context import Inbound
 from parsers import places
 
@@ -21,6 +21,10 @@ def handle_register(ctx: Inbound) -> None:
         suggestions = args.get("suggestions") or places.suggest_kelurahan(given, 2)
         ctx.reply(replies.render("register_unknown", given=given,
                                  suggestions=" / ".join(suggestions[:2]) or "-"))
+        return
+    if ctx.contact.get("role") == "kepala" and ctx.contact.get("kelurahan") != kelurahan:
+        # A kepala's kelurahan decides who their broadcasts reach: only an admin moves it.
+        broadcast.refuse(ctx, "kepala_bound", "DAFTAR would move a kepala's kelurahan")
         return
     contacts.register(ctx.db, ctx.contact["id"], name or None, kelurahan,
                       places.kecamatan_of(kelurahan))
@@ -42,4 +46,5 @@ HANDLERS = {
     "DAFTAR": handle_register,
     "BERHENTI": handle_stop,
     "MULAI": handle_start,
+    **broadcast.HANDLERS,
 }

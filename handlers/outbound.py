@@ -12,7 +12,7 @@ import logging
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-from data import contacts, outbox
+from data import broadcasts, contacts, outbox
 from handlers import queue
 from handlers.addresses import WHATSAPP_PREFIX
 from handlers.context import database, settings
@@ -39,6 +39,8 @@ def status_callback_url(settings) -> str | None:
 
 def send_row(db, s, transport, row: dict, limiter: RateLimiter | None = None) -> str:
     """Send one claimed row and record the outcome. Returns the row's new status."""
+    if broadcasts.cancel_if_opted_out(db, row):
+        return "canceled"  # said STOP after the broadcast was planned
     try:
         if row["uncertain"]:
             sid = transport.find_sent(row)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 
 from data import messages, outbox
-from handlers import outbound, queue
+from handlers import broadcast, outbound, queue
 
 log = logging.getLogger(__name__)
 
 # Other features add callables taking (db, redis connection, settings): scheduled broadcasts...
-HOOKS: list = []
+HOOKS: list = [broadcast.reconcile_broadcasts]
 
 
 def reconcile(db, conn, s) -> dict:
     """Wake drains for captured messages and due outbox rows; recover rows of dead workers."""
-    report = {"pending": messages.count_pending(db), "recovered": outbound.recover_stale(db)}
+    report = {"pending": messages.count_pending(db), "recovered": outbound.recover_stale(
+        db, s.stale_sending_seconds)}
     if report["pending"]:
         queue.wake(conn, "inbound")
     report["due"] = outbox.count_due(db)
