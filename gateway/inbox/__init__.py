@@ -1,5 +1,15 @@
-"""Staff inbox (placeholder until the feature lands)."""
+"""Staff inbox: login, aspirations list and detail, dashboard, export, admin pages."""
+
+from flask import redirect, url_for
 
 
 def register(app) -> None:
-    """Register the staff blueprints on the app."""
+    """Register the staff blueprints, the CSRF check, security headers and template filters."""
+    from gateway import auth
+    from gateway.inbox import admin, common, dashboard, detail, export, views
+
+    auth.init_app(app)
+    common.init_app(app)
+    for module in (views, detail, dashboard, export, admin):
+        app.register_blueprint(module.bp)
+    app.add_url_rule("/", "root", lambda: redirect(url_for("inbox.index")))

@@ -1,0 +1,85 @@
+"""What every staff page shares: WITA time, the filter query string, template filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+from data.aspirations import STATUSES
+from handlers.addresses import mask_number
+from handlers.replies import CATEGORY_LABELS
+
+WITA = timezone(timedelta(hours=8), "WITA")  # Asia/Makassar: UTC+8, no daylight saving
+FILTER_KEYS = ("q", "category", "kecamatan", "kelurahan", "status", "channel", "dari", "sampai")
+CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
+FACET_LABELS = {"category": "Kategori", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan",
+                "status": "Status", "channel": "Saluran"}
+
+
+def init_app(app) -> None:
+    app.add_template_filter(wita, "wita")
+    app.add_template_filter(mask_number, "mask")
+    app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c or "-"), "category_label")
+    app.add_template_filter(lambda c: CHANNEL_LABELS.get(c, c or "-"), "channel_label")
+    app.add_template_filter(first_line, "first_line")
+    app.add_template_global(STATUSES, "STATUSES")
+    app.add_template_global(CATEGORY_LABELS, "CATEGORY_LABELS")
+    app.add_template_global(FACET_LABELS, "FACET_LABELS")
+
+
+def parse_utc(stamp: str) -> datetime:
+    return datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+
+
+def wita(stamp: str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored UTC timestamp shown in Bitung's time (WITA)."""
+    if not stamp:
+        return "-"
+    return parse_utc(stamp).astimezone(WITA).strftime(fmt)
+
+
+def wita_today() -> date:
+    return datetime.now(WITA).date()
+
+
+def utc_start_of(day: date) -> str:
+    """00:00 WITA of a day, as the stored UTC string (timestamps compare as text)."""
+    moment = datetime(day.year, day.month, day.day, tzinfo=WITA).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def first_line(text: str | None, limit: int = 120) -> str:
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def read_filters(args) -> dict:
+    """The query string → clean filter values (unknown keys dropped, dates checked)."""
+    raw = {key: (args.get(key) or "").strip()[:100] for key in FILTER_KEYS}
+    filters = {key: value for key, value in raw.items() if value}
+    if filters.get("status") and filters["status"] not in STATUSES:
+        filters.pop("status")
+    start, end = _day(raw["dari"]), _day(raw["sampai"])
+    for key, day in (("dari", start), ("sampai", end)):
+        if raw[key] and day is None:
+            filters.pop(key)
+    if start:
+        filters["created_from"] = utc_start_of(start)
+    if end:
+        filters["created_to"] = utc_start_of(end + timedelta(days=1))  # 'sampai' is inclusive
+    return filters
+
+
+def query_string(filters: dict, **changes) -> str:
+    """The bookmarkable query string for these filters with some values changed or removed."""
+    values = {key: filters.get(key) for key in FILTER_KEYS}
+    values.update(changes)
+    pairs = [(key, value) for key, value in values.items() if value not in (None, "")]
+    return "?" + urlencode(pairs) if pairs else "?"

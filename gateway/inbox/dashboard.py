@@ -1,0 +1,92 @@
+"""The dashboard: counts by category × place, by status, per week; overdue `baru` tickets."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, render_template
+
+from data import inbox_queries, staff
+from gateway import auth, runtime
+from gateway.inbox import charts
+from gateway.inbox.common import utc_start_of, wita_today
+from handlers.replies import CATEGORY_LABELS
+
+bp = Blueprint("dashboard", __name__)
+PROMISE_WORKING_DAYS = 3  # LAPOR!: verification within 3 working days
+WEEKS = 12
+
+
+def is_working_day(day: date, holidays: set[str]) -> bool:
+    return day.weekday() < 5 and day.isoformat() not in holidays
+
+
+def due_date(received: date, holidays: set[str], days: int = PROMISE_WORKING_DAYS) -> date:
+    """The last day of the promise: the n-th working day after the day it arrived."""
+    day, left = received, days
+    while left:
+        day += timedelta(days=1)
+        left -= is_working_day(day, holidays)
+    return day
+
+
+def overdue_cutoff(today: date, holidays: set[str]) -> date:
+    """First received-day that is still within the promise today; earlier days are overdue."""
+    day = today
+    while due_date(day - timedelta(days=1), holidays) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+def week_counts(by_day: dict[str, int], today: date) -> list[tuple[str, int]]:
+    """Last WEEKS weeks (Monday to Sunday, WITA), labelled by their Monday."""
+    monday = today - timedelta(days=today.weekday())
+    weeks = []
+    for back in range(WEEKS - 1, -1, -1):
+        start = monday - timedelta(weeks=back)
+        total = sum(by_day.get((start + timedelta(days=d)).isoformat(), 0) for d in range(7))
+        weeks.append((start.strftime("%d/%m"), total))
+    return weeks
+
+
+def place_table(rows) -> list[dict]:
+    """Kecamatan rows with per-category counts and their kelurahan underneath."""
+    table: dict = {}
+    for kecamatan, kelurahan, category, count in rows:
+        kec = table.setdefault(kecamatan or "(tanpa lokasi)",
+                               {"counts": {}, "total": 0, "kelurahan": {}})
+        kec["counts"][category] = kec["counts"].get(category, 0) + count
+        kec["total"] += count
+        kel = kec["kelurahan"].setdefault(kelurahan or "(tanpa kelurahan)",
+                                          {"counts": {}, "total": 0})
+        kel["counts"][category] = kel["counts"].get(category, 0) + count
+        kel["total"] += count
+    return [{"name": name, **value,
+             "kelurahan": sorted(value["kelurahan"].items(), key=lambda kv: -kv[1]["total"])}
+            for name, value in sorted(table.items(), key=lambda kv: -kv[1]["total"])]
+
+
+@bp.route("/dashboard")
+@auth.login_required
+def index():
+    db = runtime.db()
+    scope = auth.scope_kelurahan()
+    today = wita_today()
+    holidays = staff.holidays()
+    cutoff = overdue_cutoff(today, holidays)
+    overdue_count, overdue_rows = inbox_queries.overdue(db, scope, utc_start_of(cutoff))
+    since = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
+    weeks = week_counts(inbox_queries.counts_by_day(db, scope, utc_start_of(since)), today)
+    places = place_table(inbox_queries.counts_by_place(db, scope))
+    statuses = inbox_queries.counts_by_status(db, scope)
+    totals = {c: sum(p["counts"].get(c, 0) for p in places) for c in CATEGORY_LABELS}
+    return render_template(
+        "inbox/dashboard.html", places=places, totals=totals, statuses=statuses,
+        overdue_count=overdue_count, overdue_rows=overdue_rows, cutoff=cutoff,
+        week_chart=charts.columns(weeks, "Aspirasi per minggu (12 minggu terakhir)"),
+        category_chart=charts.bars([(CATEGORY_LABELS[c], n) for c, n in totals.items()],
+                                   "Aspirasi per kategori"),
+        status_chart=charts.bars([(s, statuses.get(s, 0)) for s in
+                                  ("baru", "diverifikasi", "diteruskan", "selesai", "ditolak")],
+                                 "Aspirasi per status"),
+        categories=CATEGORY_LABELS)

@@ -1,0 +1,189 @@
+"""One ticket: the whole conversation, the parser's decision, corrections, status, notes, reply."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from data import inbox_queries, outbox, staff
+from data.db import transaction
+from gateway import auth, runtime
+from gateway.inbox import texts, workflow
+from handlers import queue
+from handlers.addresses import channel_address
+from handlers.replies import CATEGORY_LABELS, segments
+from parsers import places
+
+bp = Blueprint("detail", __name__)
+MAX_REPLY = 600
+
+
+def _load(ticket: str) -> dict:
+    """The aspiration in the user's scope, or 404 (other kelurahan look like missing tickets)."""
+    row = inbox_queries.aspiration(runtime.db(), ticket, auth.scope_kelurahan())
+    if row is None:
+        abort(404)
+    return row
+
+
+def _media(raw: str) -> list[dict]:
+    """Media links that are plain http(s) URLs; anything else (javascript:, data:) is dropped."""
+    try:
+        items = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [m for m in items if isinstance(m, dict) and isinstance(m.get("url"), str)
+            and m["url"].lower().startswith(("https://", "http://"))]
+
+
+def _location(message: dict) -> dict | None:
+    try:
+        lat, lon = float(message.get("latitude")), float(message.get("longitude"))
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"lat": lat, "lon": lon,
+            "osm": f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/"
+                   f"{lat:.6f}/{lon:.6f}"}
+
+
+@bp.route("/inbox/<ticket>")
+@auth.login_required
+def show(ticket):
+    row = _load(ticket)
+    db = runtime.db()
+    show_number = request.args.get("nomor") == "1" and auth.can_see_numbers()
+    if show_number:
+        with transaction(db):
+            auth.record("view_number", row["ticket"])
+    items = inbox_queries.conversation(db, row["address"], row["contact_id"])
+    for item in items:
+        if item["direction"] == "in":
+            item["links"] = _media(item.get("media"))
+            item["location"] = _location(item)
+    try:
+        keywords = json.loads(row["keywords"] or "[]")
+    except ValueError:
+        keywords = []
+    user = auth.current_user()
+    return render_template(
+        "inbox/detail.html", row=row, items=items, keywords=keywords, show_number=show_number,
+        can_see_numbers=auth.can_see_numbers(), history=inbox_queries.history(db, row["id"]),
+        next_statuses=workflow.next_statuses(row["status"], user["role"]),
+        opds=staff.opd_list(), kelurahan_list=places.all_kelurahan(),
+        categories=CATEGORY_LABELS, reply_text=request.args.get("balasan", "")[:MAX_REPLY])
+
+
+def _back(row):
+    return redirect(url_for("detail.show", ticket=row["ticket"]))
+
+
+def _queue_to_citizen(db, row: dict, dedupe_key: str, kind: str, body: str) -> int | None:
+    """Put a message to the ticket's sender in the outbox (same transaction as the action)."""
+    if not row["address"]:
+        return None
+    channel = row["contact_channel"] or row["channel"]
+    outbox_id, _ = outbox.enqueue(db, dedupe_key, kind, channel,
+                                  channel_address(channel, row["address"]), body,
+                                  contact_id=row["contact_id"], aspiration_id=row["id"])
+    return outbox_id
+
+
+def _wake() -> None:
+    queue.try_wake(runtime.settings().effective_redis_url, "outbound")
+
+
+@bp.route("/inbox/<ticket>/koreksi", methods=["POST"])
+@auth.login_required
+def correct(ticket):
+    row = _load(ticket)
+    db = runtime.db()
+    actor = auth.current_user()["username"]
+    category = request.form.get("category") or row["category"]
+    if category not in CATEGORY_LABELS:
+        abort(400, description="Kategori tidak dikenal.")
+    typed = (request.form.get("kelurahan") or "").strip()
+    kelurahan = places.resolve_kelurahan(typed) if typed else row["kelurahan"]
+    if typed and kelurahan is None:
+        flash(f"Kelurahan {typed!r} tidak dikenal.", "error")
+        return _back(row)
+    with transaction(db):
+        for field, value in (("category", category), ("kelurahan", kelurahan)):
+            kecamatan = places.kecamatan_of(value) if field == "kelurahan" else None
+            if staff.correct(db, row, field, value, actor, kecamatan=kecamatan):
+                auth.record("correct", row["ticket"], field=field, old=row[field], new=value)
+                flash(f"{'Kategori' if field == 'category' else 'Kelurahan'} dikoreksi: "
+                      f"{row[field] or '-'} → {value}.", "info")
+    if auth.scope_kelurahan() and kelurahan != auth.scope_kelurahan():
+        return redirect(url_for("inbox.index"))  # moved out of this office's kelurahan
+    return _back(row)
+
+
+@bp.route("/inbox/<ticket>/status", methods=["POST"])
+@auth.login_required
+def change_status(ticket):
+    row = _load(ticket)
+    db = runtime.db()
+    user = auth.current_user()
+    new_status = request.form.get("status") or ""
+    opd = request.form.get("opd") or None
+    reason = " ".join((request.form.get("reason") or "").split())[:300] or None
+    problem = workflow.check(row["status"], new_status, user["role"], opd, reason,
+                             staff.opd_list())
+    if problem:
+        flash(problem, "error")
+        return _back(row)
+    with transaction(db):
+        change_id = staff.change_status(db, row, new_status, user["username"], opd, reason)
+        body = texts.status_text(new_status, row["ticket"], opd=opd, reason=reason)
+        outbox_id = _queue_to_citizen(db, row, f"status:{row['id']}:{change_id}", "status", body)
+        if outbox_id:
+            staff.link_outbox(db, "status_changes", change_id, outbox_id)
+        auth.record("status", row["ticket"], old=row["status"], new=new_status, opd=opd,
+                    reason=reason)
+    _wake()
+    flash(f"Status diubah ke {new_status}; SMS ke warga masuk antrean.", "info")
+    return _back(row)
+
+
+@bp.route("/inbox/<ticket>/catatan", methods=["POST"])
+@auth.login_required
+def note(ticket):
+    row = _load(ticket)
+    body = (request.form.get("body") or "").strip()[:2000]
+    if not body:
+        flash("Catatan kosong.", "error")
+        return _back(row)
+    db = runtime.db()
+    with transaction(db):
+        staff.add_note(db, row["id"], "note", body, auth.current_user()["username"])
+        auth.record("note", row["ticket"], length=len(body))
+    flash("Catatan internal disimpan (tidak dikirim ke warga).", "info")
+    return _back(row)
+
+
+@bp.route("/inbox/<ticket>/balas", methods=["POST"])
+@auth.login_required
+def reply(ticket):
+    row = _load(ticket)
+    body = (request.form.get("body") or "").strip()[:MAX_REPLY]
+    if not body:
+        flash("Balasan kosong.", "error")
+        return _back(row)
+    parts = segments(body)
+    if parts > 1 and request.form.get("confirm_long") != "1":
+        flash(f"Balasan ini {parts} segmen SMS (biaya {parts}x). Centang konfirmasi lalu kirim "
+              "lagi, atau persingkat.", "warning")
+        return redirect(url_for("detail.show", ticket=row["ticket"], balasan=body))
+    db = runtime.db()
+    with transaction(db):
+        note_id = staff.add_note(db, row["id"], "reply", body, auth.current_user()["username"])
+        outbox_id = _queue_to_citizen(db, row, f"staff-reply:{note_id}", "reply", body)
+        if outbox_id:
+            staff.link_outbox(db, "notes", note_id, outbox_id)
+        auth.record("reply", row["ticket"], segments=parts, length=len(body))
+    _wake()
+    flash("Balasan masuk antrean kirim.", "info")
+    return _back(row)

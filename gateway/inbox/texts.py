@@ -1,0 +1,26 @@
+"""What the citizen receives when staff act on a ticket: one table, Bahasa Indonesia, one SMS."""
+
+from __future__ import annotations
+
+from handlers.replies import SEGMENT, fits_one_segment, gsm7_length, to_gsm7
+
+STATUS_TEXTS = {
+    "diverifikasi": "Tiket {ticket}: usulan Anda sudah diperiksa dan diverifikasi petugas "
+                    "Bappeda Bitung. Cek status: balas CEK {ticket}",
+    "diteruskan": "Tiket {ticket}: usulan Anda diteruskan ke {opd} untuk ditindaklanjuti. "
+                  "Cek status: balas CEK {ticket}",
+    "selesai": "Tiket {ticket}: usulan Anda dinyatakan selesai. Terima kasih atas "
+               "partisipasi Anda dalam Musrenbang Bitung.",
+    "ditolak": "Tiket {ticket}: usulan belum dapat diproses. Alasan: {reason}",
+}
+
+
+def status_text(status: str, ticket: str, opd: str | None = None,
+                reason: str | None = None) -> str:
+    """The one-segment GSM-7 SMS for a status change; long values are cut, never the ticket."""
+    text = to_gsm7(STATUS_TEXTS[status].format(ticket=ticket, opd=opd or "OPD terkait",
+                                               reason=" ".join((reason or "-").split())))
+    while not fits_one_segment(text) and text:
+        text = text[:-2].rstrip() + "."
+    assert gsm7_length(text) is not None and gsm7_length(text) <= SEGMENT
+    return text

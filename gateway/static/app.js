@@ -1,0 +1,37 @@
+// Small helpers for the staff pages; everything works without them.
+(function () {
+  "use strict";
+  var BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  var EXTENDED = "^{}\\[~]|€\f";
+
+  function segments(text) {
+    var septets = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charAt(i);
+      if (BASIC.indexOf(c) >= 0) { septets += 1; }
+      else if (EXTENDED.indexOf(c) >= 0) { septets += 2; }
+      else { septets = -1; break; }
+    }
+    if (septets < 0) { return text.length <= 70 ? 1 : Math.ceil(text.length / 67); }
+    return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  }
+
+  function watch(area) {
+    var out = document.getElementById(area.getAttribute("data-counter"));
+    if (!out) { return; }
+    function update() {
+      var n = segments(area.value);
+      out.textContent = area.value.length + " karakter, " + n + " segmen SMS" +
+        (n > 1 ? " (lebih dari 1 segmen: biaya berlipat)" : "");
+      out.className = n > 1 ? "counter warn" : "counter";
+    }
+    area.addEventListener("input", update);
+    update();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var areas = document.querySelectorAll("textarea[data-counter]");
+    for (var i = 0; i < areas.length; i++) { watch(areas[i]); }
+  });
+})();
