@@ -68,3 +68,11 @@ def test_init_db_creates_and_migrates(tmp_path):
     assert path.exists()
     again = run_cli("init-db", env={"ASPIRASI_DB": str(path)})
     assert "0 migration(s)" in again.stdout
+
+
+def test_readme_documents_every_setting():
+    import pathlib
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, *_ in SETTINGS:
+        assert f"| `{name}` |" in readme, f"{name} missing from the README settings table"

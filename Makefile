@@ -1,0 +1,32 @@
+# Two commands do all set-up: `make run` (start the gateway) and `make test` (lint + tests).
+# Both create .venv and install the project into it on first use; no root needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/aspirasi run
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_parse.py
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_inbox.py
+	$(BIN)/python bench/bench_broadcast.py
+
+clean:
+	rm -rf $(VENV) instance test-artifacts
