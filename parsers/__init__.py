@@ -6,7 +6,6 @@ from parsers.commands import leading, solo, strip_prefix
 from parsers.engine import load
 from parsers.model import CATEGORIES, COMMANDS, EMPTY, Parsed
 from parsers.normalize import LIMIT, raw_tokens
-from parsers.places import find_place
 
 __all__ = ["CATEGORIES", "COMMANDS", "Parsed", "parse"]
 
@@ -17,16 +16,16 @@ def parse(text: str) -> Parsed:
     text = text if isinstance(text, str) else str(text)
     body = strip_prefix(text[:LIMIT])
     raw = raw_tokens(body)
-    tokens = engine.normalizer.tokens(raw)
+    tokens, place_tokens = engine.normalizer.analyse(raw)
     normalized = " ".join(tokens)
-    command = leading(body, engine) or solo(tokens, engine)
+    command = leading(body, raw[0] if raw else "", engine) or solo(tokens, engine)
     if command is not None and command.command != "ASPIRASI":
         kelurahan = command.args.get("kelurahan")
         return Parsed(text=text, normalized=normalized, command=command.command,
                       kelurahan=kelurahan, kecamatan=engine.gazetteer.kecamatan_of.get(kelurahan),
                       confidence=command.confidence, args=MappingProxyType(command.args))
     category, confidence, keywords, scores = engine.classifier.classify(tokens)
-    place = find_place(raw)
+    place = engine.gazetteer.find(place_tokens)
     explicit = command is not None
     if explicit:
         category, confidence = command.category, command.confidence

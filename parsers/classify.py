@@ -3,29 +3,33 @@
 from types import MappingProxyType
 
 REAL = ("infrastruktur", "ekonomi", "pariwisata")
+ORDER = (*REAL, "lainnya")
+DAMAGE = "rusak"  # pseudo-category: damage words count for infrastructure...
+DAMAGE_BONUS, DAMAGE_WINDOW = 1.5, 4  # ...and more when near an infrastructure word
 MIN_SCORE = 1.5  # below this the message is "lainnya": better unsure than confidently wrong
 SATURATION = 4.0  # summed weight at which the evidence counts as strong
-DAMAGE = "rusak"  # pseudo-category: damage words count for infrastructure...
-DAMAGE_BONUS, DAMAGE_WINDOW = 1.5, 4  # ...and more when near an infrastructure noun
+NOTHING = ("lainnya", 0.3, (), MappingProxyType(dict.fromkeys(ORDER, 0.0)))
+_SLOT = {name: i for i, name in enumerate((*ORDER, DAMAGE))}
 
 
 class Classifier:
     """Longest-phrase matcher over normalized tokens; each distinct phrase counts once."""
 
     def __init__(self, rows, normalize_phrase, stopwords):
-        self.single: dict[str, tuple[str, float]] = {}
-        self.multi: dict[tuple[str, ...], tuple[str, float]] = {}
+        self.single: dict[str, tuple[int, float]] = {}
+        self.multi: dict[tuple[str, ...], tuple[int, float]] = {}
         self.longest: dict[str, int] = {}
         for row in rows:
             words = tuple(normalize_phrase(row["phrase"]))
             if not words or all(w in stopwords for w in words):
                 continue  # stop-words are never category keywords
-            hit = (row["category"], float(row["weight"]))
+            hit = (_SLOT[row["category"]], float(row["weight"]))
             if len(words) == 1:
                 self.single[words[0]] = hit
             else:
                 self.multi[words] = hit
             self.longest[words[0]] = max(self.longest.get(words[0], 1), len(words))
+        self.multi_first = frozenset(phrase[0] for phrase in self.multi)
 
     def words(self) -> set[str]:
         """Every token used in a phrase (vocabulary for the normalizer)."""
@@ -34,60 +38,79 @@ class Classifier:
     def category_words(self) -> set[str]:
         """Tokens of phrases that score for a real category (targets for typo correction)."""
         phrases = [((w,), hit) for w, hit in self.single.items()] + list(self.multi.items())
-        return {w for words, (cat, weight) in phrases if cat in REAL and weight > 0 for w in words}
+        return {w for words, (slot, weight) in phrases if slot < 3 and weight > 0 for w in words}
 
-    def matches(self, tokens: list[str]) -> dict[str, tuple[str, float, int]]:
-        """Matched phrase → (category, weight, position), in order, longest match first."""
-        found: dict[str, tuple[str, float, int]] = {}
+    def matches(self, tokens: list[str]) -> dict[str, tuple[int, float]]:
+        """Matched phrase → (category slot, weight), in order, longest match first."""
+        single = self.single
+        if self.multi_first.isdisjoint(tokens):  # the common case: only one-word phrases
+            return {t: single[t] for t in tokens if t in single}
+        found: dict[str, tuple[int, float]] = {}
+        longest, multi = self.longest, self.multi
         i, n = 0, len(tokens)
-        longest, single, multi = self.longest, self.single, self.multi
         while i < n:
             size = longest.get(tokens[i])
-            if size is None:
-                i += 1
-                continue
             step = 1
-            for k in range(min(size, n - i), 1, -1):
-                hit = multi.get(tuple(tokens[i : i + k]))
-                if hit is not None:
-                    found.setdefault(" ".join(tokens[i : i + k]), (*hit, i))
-                    step = k
-                    break
-            else:
-                hit = single.get(tokens[i])
-                if hit is not None:
-                    found.setdefault(tokens[i], (*hit, i))
+            if size is not None:
+                for k in range(min(size, n - i), 1, -1):
+                    hit = multi.get(tuple(tokens[i : i + k]))
+                    if hit is not None:
+                        found.setdefault(" ".join(tokens[i : i + k]), hit)
+                        step = k
+                        break
+                else:
+                    hit = single.get(tokens[i])
+                    if hit is not None:
+                        found.setdefault(tokens[i], hit)
             i += step
         return found
 
     def classify(self, tokens: list[str]):
         """(category, confidence, keywords strongest first, scores) for free text."""
+        if self.longest.keys().isdisjoint(tokens):
+            return NOTHING
         found = self.matches(tokens)
-        scores = dict.fromkeys((*REAL, "lainnya"), 0.0)
-        infra_at = [at for cat, w, at in found.values() if cat == REAL[0] and w > 0]
-        for category, weight, at in found.values():
-            if category == DAMAGE:
-                near = any(abs(at - other) <= DAMAGE_WINDOW for other in infra_at)
-                scores[REAL[0]] += weight + (DAMAGE_BONUS if near else 0.0)
-            else:
-                scores[category] += weight
-        keywords = tuple(p for p, (_, w, _) in sorted(found.items(), key=_strength) if w > 0)
-        category, confidence = decide(scores)
-        return category, confidence, keywords, MappingProxyType(scores)
+        if not found:
+            return NOTHING
+        totals = [0.0, 0.0, 0.0, 0.0, 0.0]
+        for slot, weight in found.values():
+            totals[slot] += weight
+        if totals[4]:
+            totals[0] += _damage(found, tokens)
+        if len(found) == 1:
+            keywords = tuple(p for p, hit in found.items() if hit[1] > 0)
+        else:
+            keywords = tuple(p for p in sorted(found, key=lambda p: -found[p][1]) if found[p][1])
+        category, confidence = decide(*totals[:4])
+        return category, confidence, keywords, MappingProxyType(dict(zip(ORDER, totals[:4], strict=True)))
 
 
-def _strength(item):
-    return -item[1][1]
+def _damage(found, tokens) -> float:
+    """Damage words' weight, plus a bonus for each within a few words of an infrastructure word."""
+    slot = _SLOT[DAMAGE]
+    infra_at = [tokens.index(p.split()[0]) for p, (s, w) in found.items() if s == 0 and w]
+    total = 0.0
+    for phrase, (s, weight) in found.items():
+        if s == slot:
+            at = tokens.index(phrase.split()[0])
+            near = any(abs(at - other) <= DAMAGE_WINDOW for other in infra_at)
+            total += weight + (DAMAGE_BONUS if near else 0.0)
+    return total
 
 
-def decide(scores: dict[str, float]) -> tuple[str, float]:
+def decide(infra: float, econ: float, tour: float, other: float) -> tuple[str, float]:
     """Pick the strongest category; weak or "other"-dominated evidence gives lainnya."""
-    ranked = sorted(REAL, key=scores.__getitem__, reverse=True)
-    top, second = scores[ranked[0]], scores[ranked[1]]
-    other = scores["lainnya"]
+    if infra >= econ and infra >= tour:  # ties go to the first in REAL order
+        best, top, second = REAL[0], infra, econ if econ > tour else tour
+    elif econ >= tour:
+        best, top, second = REAL[1], econ, infra if infra > tour else tour
+    else:
+        best, top, second = REAL[2], tour, infra if infra > econ else econ
     if top < MIN_SCORE or other >= top:
-        strength = min(1.0, other / SATURATION)
-        return "lainnya", round(max(0.1, 0.3 + 0.5 * strength - 0.1 * top), 3)
-    strength = min(1.0, top / SATURATION)
-    margin = (top - max(second, other)) / top
-    return ranked[0], round(min(0.95, strength * (0.5 + 0.5 * margin)), 3)
+        strength = other / SATURATION if other < SATURATION else 1.0
+        confidence = 0.3 + 0.5 * strength - 0.1 * top
+        return "lainnya", round(confidence if confidence > 0.1 else 0.1, 3)
+    strength = top / SATURATION if top < SATURATION else 1.0
+    margin = (top - (second if second > other else other)) / top
+    confidence = strength * (0.5 + 0.5 * margin)
+    return best, round(confidence if confidence < 0.95 else 0.95, 3)

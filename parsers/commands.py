@@ -3,11 +3,12 @@
 import re
 from typing import NamedTuple
 
+from parsers.normalize import collapse
 from parsers.places import resolve_kelurahan, suggest_kelurahan
 
 # A WhatsApp export/forward prefix: "[12/11 10.30] Budi: ..."
 _WA_PREFIX = re.compile(r"\s*\[[^\]\n]{0,40}\]\s*[^:\n]{0,40}:\s*")
-_LEAD = re.compile(r"\s*([^\W\d_]+|\?)[\s#.:,*!]*(.*)", re.S)
+_LEAD = re.compile(r"\W*[^\W_]+[\s#.:,*!]*(.*)", re.S)
 _FIELDS = re.compile(r"\s*[#*,;]+\s*")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _TICKET_WORDS = frozenset({"status", "tiket", "kode", "no", "nomor", "nomer", "aspirasi"})
@@ -30,21 +31,34 @@ def strip_prefix(text: str) -> str:
     return text
 
 
-def leading(text: str, engine) -> Command | None:
+def lead_word(word: str, engine) -> tuple[str, str, float] | None:
+    """(command or category, mode, confidence) when word is a leading keyword, typo allowed."""
+    memo = engine.lead_memo
+    if word in memo:
+        return memo[word]
+    key = collapse(word)
+    hit, confidence = engine.lead.get(key), 1.0
+    if hit is None and len(key) >= 5 and key.isalpha() and not engine.normalizer.is_known(key):
+        hit, confidence = engine.lead.get(engine.lead_typos.lookup(key)), 0.9
+    if len(memo) >= 100_000:
+        memo.clear()
+    memo[word] = got = (*hit, confidence) if hit else None
+    return got
+
+
+def leading(body: str, first: str, engine) -> Command | None:
     """A command or explicit category decided by the first word (one typo on 5+ letters)."""
-    match = _LEAD.match(text)
-    if not match:
+    hit = lead_word(first, engine) if first else None
+    if hit is None:
+        stripped = body.strip()
+        if stripped[:1] == "?" and not _ALNUM.search(stripped):
+            return Command("BANTUAN", None, {}, 1.0)
         return None
-    word, rest = match.group(1).lower(), match.group(2).strip()
-    if word == "?":
-        return Command("BANTUAN", None, {}, 1.0) if not _ALNUM.search(rest) else None
-    hit, confidence = engine.lead.get(word), 1.0
-    if hit is None and len(word) >= 5 and not engine.normalizer.is_known(word):
-        typo = engine.lead_typos.lookup(word)
-        hit, confidence = engine.lead.get(typo), 0.9
-    if hit is None or rest.lstrip("-").lower().startswith(word):  # "undang-undang" is not UNDANG
+    match = _LEAD.match(body)
+    rest = match.group(1).strip() if match else ""
+    name, mode, confidence = hit
+    if rest.lstrip("-").lower().startswith(first):  # "undang-undang" is not UNDANG
         return None
-    name, mode = hit
     if mode == "category":
         return Command("ASPIRASI", name, {"text": rest}, confidence)
     if name == "DAFTAR":
@@ -93,6 +107,8 @@ def solo(tokens: list[str], engine) -> Command | None:
     """A reply that is the whole message, politeness words aside ("hadir pak", "nyanda bisa")."""
     if not tokens or len(tokens) > SOLO_MAX_TOKENS:
         return None
+    if len(tokens) > 1 and not engine.solo_words.issuperset(tokens):
+        return None  # a word that is neither a reply nor politeness: not a bare reply
     found = engine.solo.get(tuple(tokens))
     core = tuple(t for t in tokens if t not in engine.fillers)
     if found is None and core:

@@ -32,7 +32,7 @@ def load() -> SimpleNamespace:
     common = read_words("common_words.tsv")
     vocab = classifier.words() | gazetteer.tokens | stopwords | command_words | common
     fuzzy_words = classifier.category_words() - stopwords
-    normalizer = Normalizer(lexicon, vocab, fuzzy_words)
+    normalizer = Normalizer(lexicon, vocab, fuzzy_words, gazetteer)
     lead = {r["phrase"]: (r["command"], r["mode"]) for r in command_rows
             if r["mode"] in ("lead", "category")}
     solo = {tuple(phrase_tokens(r["phrase"])): r["command"] for r in command_rows
@@ -42,5 +42,6 @@ def load() -> SimpleNamespace:
         normalizer=normalizer, classifier=classifier, gazetteer=gazetteer, stopwords=stopwords,
         lead=lead, lead_typos=DeletionIndex(lead, min_len=5), solo=solo,
         solo_typos=DeletionIndex({w for p in solo for w in p if len(p) == 1}, min_len=5),
-        fillers=frozenset(fillers), place_fixes={},
+        fillers=frozenset(fillers), lead_memo={},
+        solo_words=frozenset(fillers) | {w for p in solo for w in p},
     )

@@ -43,11 +43,15 @@ class DeletionIndex:
         """Indexed words within one edit of token (the token itself first if indexed)."""
         if len(token) < self.min_len - 1:
             return []
-        found: set[str] = set()
-        for form in _deletions(token):
-            found |= self._index.get(form, set())
-        if token in found:
+        index = self._index
+        exact = index.get(token)
+        if exact and token in exact:
             return [token]
+        found = set(exact) if exact else set()
+        for i in range(len(token)):
+            near = index.get(token[:i] + token[i + 1 :])
+            if near:
+                found |= near
         return sorted(w for w in found if distance_at_most_one(token, w))
 
     def lookup(self, token: str) -> str | None:

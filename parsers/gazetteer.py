@@ -53,6 +53,7 @@ class Gazetteer:
         self.rows = [{k: r[k] for k in ("kode", "kecamatan", "kelurahan")}
                      for r in read_table("bitung_wilayah.csv")]
         self.kecamatan_of = {r["kelurahan"]: r["kecamatan"] for r in self.rows}
+        self.canonical = {"".join(words(r["kelurahan"])): r["kelurahan"] for r in self.rows}
         entries = [(r["kelurahan"], Place(r["kelurahan"], r["kecamatan"], "name"))
                    for r in self.rows]
         entries += [(k, Place(None, k, "kecamatan")) for k in sorted(set(self.kecamatan_of.values()))]
@@ -69,6 +70,7 @@ class Gazetteer:
             self.longest[form[0]] = max(self.longest.get(form[0], 1), len(form))
         self.tokens = {w for form in self.aliases for w in form}
         self.typo_compact = DeletionIndex(self.compact, min_len=7)
+        self.longest_compact = max(map(len, self.compact)) + 1
         self.typo_token = DeletionIndex((w for w in self.tokens if len(w) >= 7), min_len=7)
 
     def _add(self, form: tuple[str, ...], place: Place) -> None:
@@ -92,11 +94,15 @@ class Gazetteer:
         key = "".join(tokens)
         if key in self.compact:
             return self.compact[key]
+        if len(key) > self.longest_compact:
+            return None
         hits = {self.compact[w] for w in self.typo_compact.candidates(key)}
         return hits.pop() if len(hits) == 1 else None
 
     def find(self, tokens: list[str]) -> Place | None:
         """Best place named in free-text tokens: first official name, else landmark, else area."""
+        if self.longest.keys().isdisjoint(tokens):
+            return None
         best, best_rank = None, 9
         i, n = 0, len(tokens)
         while i < n:

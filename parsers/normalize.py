@@ -1,6 +1,7 @@
 """Text → normalized tokens: lowercase, no punctuation/emoji, SMS shorthand and Manado folded."""
 
 import re
+from itertools import chain
 
 from parsers.fuzzy import DeletionIndex
 
@@ -14,36 +15,64 @@ FUZZY_MIN = 7  # one typo is corrected only in words this long: shorter ones col
 
 
 def raw_tokens(text: str) -> list[str]:
-    """Lowercased word tokens of the first LIMIT characters, long letter runs collapsed."""
-    return _TOKEN.findall(_RUN3.sub(_collapse, text[:LIMIT].lower()))
+    """Lowercased word tokens of the first LIMIT characters (letter runs are folded per token)."""
+    return _TOKEN.findall(text[:LIMIT].lower())
 
 
-def _collapse(match: re.Match) -> str:
+def collapse(token: str) -> str:
+    """Fold runs of 3+ equal letters to one ("rusakkkk" → "rusak"); "iii" stays a numeral."""
+    return _RUN3.sub(_first, token)
+
+
+def _first(match: re.Match) -> str:
     return match.group(1) or match.group(2)
 
 
 class Normalizer:
-    """Maps one raw token to its standard form(s); results are memoized per token, not per text."""
+    """Maps one raw token to its standard form(s) and its place-name spelling, memoized per token.
 
-    def __init__(self, lexicon: dict[str, str], vocab: set[str], fuzzy_words):
+    The memo is keyed by token, not by text: a new message still pays for its new words.
+    """
+
+    def __init__(self, lexicon: dict[str, str], vocab: set[str], fuzzy_words, gazetteer):
         self.lexicon = {k: tuple(_TOKEN.findall(v)) for k, v in lexicon.items()}
         self.vocab = frozenset(vocab) | {w for v in self.lexicon.values() for w in v}
         self.fuzzy = DeletionIndex((w for w in fuzzy_words if w not in self.lexicon),
                                    min_len=FUZZY_MIN)
+        self.place_words, self.place_typos = gazetteer.tokens, gazetteer.typo_token
         self._memo: dict[str, tuple[str, ...]] = {}
+        self._fixes: dict[str, str] = {}
+
+    def analyse(self, raw: list[str]) -> tuple[list[str], list[str]]:
+        """(normalized tokens, raw tokens with place-name typos fixed) for one message."""
+        memo = self._memo
+        try:
+            forms = list(map(memo.__getitem__, raw))
+        except KeyError:
+            forms = [memo[t] if t in memo else self._remember(t) for t in raw]
+        tokens = list(chain.from_iterable(forms))
+        fixes = self._fixes
+        if fixes and not fixes.keys().isdisjoint(raw):
+            return tokens, [fixes.get(t, t) for t in raw]
+        return tokens, raw
 
     def tokens(self, raw: list[str]) -> list[str]:
         """Normalized tokens for a list of raw tokens (a raw token may expand to several)."""
-        memo, out = self._memo, []
-        for token in raw:
-            got = memo.get(token)
-            if got is None:
-                got = self._resolve(token)
-                if len(memo) >= _MEMO_MAX:
-                    memo.clear()
-                memo[token] = got
-            out.extend(got)
-        return out
+        return self.analyse(raw)[0]
+
+    def _remember(self, token: str) -> tuple[str, ...]:
+        """Resolve a token seen for the first time (and a place-name typo fix, if any)."""
+        if len(self._memo) >= _MEMO_MAX:
+            self._memo.clear()
+            self._fixes.clear()
+        word = collapse(token)
+        place = word if word != token else None
+        if len(word) >= FUZZY_MIN and word not in self.place_words and not self.is_known(word):
+            place = self.place_typos.lookup(word) or place
+        if place is not None:
+            self._fixes[token] = place
+        got = self._memo[token] = self._resolve(word)
+        return got
 
     def is_known(self, word: str) -> bool:
         """True for a word the lexicon, keyword lists, places or stop-words know."""

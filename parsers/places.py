@@ -3,31 +3,14 @@
 import difflib
 
 from parsers.engine import load
-from parsers.gazetteer import Place, words
+from parsers.gazetteer import NUMERALS, PREFIXES, Place, words
 from parsers.normalize import raw_tokens
-
-_FIXES_MAX = 100_000
 
 
 def find_place(tokens: list[str]) -> Place | None:
     """The place named in raw tokens, after fixing one typo in long unknown words."""
     engine = load()
-    gazetteer, fixes = engine.gazetteer, engine.place_fixes
-    fixed = []
-    for token in tokens:
-        if len(token) < 7 or token in gazetteer.tokens:
-            fixed.append(token)
-            continue
-        got = fixes.get(token)
-        if got is None:
-            got = token
-            if not engine.normalizer.is_known(token):
-                got = gazetteer.typo_token.lookup(token) or token
-            if len(fixes) >= _FIXES_MAX:
-                fixes.clear()
-            fixes[token] = got
-        fixed.append(got)
-    return gazetteer.find(fixed)
+    return engine.gazetteer.find(engine.normalizer.analyse(tokens)[1])
 
 
 def find_kelurahan(text: str) -> str | None:
@@ -59,16 +42,18 @@ def resolve_kelurahan(name: str | None) -> str | None:
 
 def suggest_kelurahan(text: str | None, n: int = 3) -> list[str]:
     """Closest official names for an unrecognised reply ("Maksud Anda: Girian Bawah?")."""
-    tokens = [w for w in words((text or "")[:200]) if w not in ("kel", "kelurahan", "desa")]
+    numerals = {alias: word for word, aliases in NUMERALS.items() for alias in aliases}
+    tokens = [numerals.get(w, w) for w in words((text or "")[:200]) if w not in PREFIXES]
     key = "".join(tokens)
     if not key:
         return []
-    compact = load().gazetteer.compact
+    canonical = load().gazetteer.canonical
     exact = resolve_kelurahan(text)
     ranked = [exact] if exact else []
-    ranked += [compact[k] for k in compact if k.startswith(key) and len(key) >= 3]
-    ranked += [compact[k] for k in difflib.get_close_matches(key, list(compact), n=n * 4,
-                                                             cutoff=0.6)]
+    if len(key) >= 3:
+        ranked += [name for compact, name in canonical.items() if compact.startswith(key)]
+    ranked += [canonical[k] for k in difflib.get_close_matches(key, list(canonical), n=n,
+                                                               cutoff=0.6)]
     return list(dict.fromkeys(ranked))[:n]
 
 

@@ -1,0 +1,76 @@
+"""Parser throughput and accuracy beside a naive keyword baseline: python bench/bench_parse.py"""
+
+import platform
+import random
+import string
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from parsers import parse  # noqa: E402
+from parsers.classify import DAMAGE  # noqa: E402
+from parsers.engine import load  # noqa: E402
+from parsers.evaluate import metrics, read_labelled  # noqa: E402
+from parsers.resources import read_table  # noqa: E402
+
+N = 100_000
+LABELLED = ROOT / "tests/data/parser_labelled.csv"
+HOLDOUT = ROOT / "tests/data/parser_holdout.csv"
+
+
+def naive_classifier():
+    """Lowercase, then `in` over every phrase of data/keywords.tsv; highest summed weight wins."""
+    phrases = [(r["phrase"].lower(), "infrastruktur" if r["category"] == DAMAGE else r["category"],
+                float(r["weight"])) for r in read_table("keywords.tsv") if float(r["weight"]) > 0]
+
+    def classify(text: str) -> str:
+        low = text.lower()
+        scores: dict[str, float] = {}
+        for phrase, category, weight in phrases:
+            if phrase in low:
+                scores[category] = scores.get(category, 0.0) + weight
+        return max(scores, key=scores.__getitem__) if scores else "lainnya"
+
+    return classify
+
+
+def throughput(function, texts) -> float:
+    """Messages per second of function over texts, on one core."""
+    start = time.perf_counter()
+    for text in texts:
+        function(text)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def quality(function, path) -> tuple[float, float]:
+    """(accuracy, macro-F1) of a text → category function on a labelled CSV."""
+    rows = read_labelled(path)
+    result = metrics([label for _, label in rows], [function(text) for text, _ in rows])
+    return result["accuracy"], result["macro_f1"]
+
+
+def main() -> None:
+    load()  # data files are read once, before timing
+    naive = naive_classifier()
+    rng = random.Random(20261128)
+    pool = [text for text, _ in read_labelled(LABELLED)]
+    texts = rng.choices(pool, k=N)
+    # Each message gets one never-seen word, so per-token memos miss once per message.
+    distinct = [f"{t} {''.join(rng.choices(string.ascii_lowercase, k=8))}" for t in texts]
+    print(f"python {platform.python_version()} on {platform.machine()}, "
+          f"{N:,} messages drawn from {LABELLED.name} ({len(pool)} rows)")
+    for label, batch in (("drawn", texts), ("drawn+unique word", distinct)):
+        ours, base = throughput(parse, batch), throughput(naive, batch)
+        print(f"{label:>18}: parse {ours:,.0f} msg/s   naive {base:,.0f} msg/s   "
+              f"ratio {ours / base:.2f}x")
+    for path in (LABELLED, HOLDOUT):
+        for name, function in (("parse", lambda t: parse(t).category), ("naive", naive)):
+            accuracy, macro_f1 = quality(function, path)
+            print(f"{path.name:>22} {name}: accuracy {accuracy:.3f}  macro-F1 {macro_f1:.3f}")
+
+
+if __name__ == "__main__":
+    main()
