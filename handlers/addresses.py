@@ -47,6 +47,11 @@ def parse_sender(sender: str) -> tuple[str, str]:
         return channel, sender[:64]
 
 
+def is_reachable(address: str) -> bool:
+    """A number (or WhatsApp user id) we can answer; short codes and sender names are not."""
+    return bool(re.fullmatch(r"\+[1-9]\d{6,14}", address or "") or _BSUID.match(address or ""))
+
+
 def channel_address(channel: str, address: str) -> str:
     """The `To` for Twilio: WhatsApp needs the prefix, SMS the bare number."""
     return f"{WHATSAPP_PREFIX}{address}" if channel == "whatsapp" else address

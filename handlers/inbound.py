@@ -12,7 +12,7 @@ import parsers
 from data import aspirations, contacts, messages, outbox
 from data.db import transaction
 from handlers import commands, queue, replies
-from handlers.addresses import channel_address
+from handlers.addresses import channel_address, is_reachable
 from handlers.context import Inbound, database, settings
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ def process(db, s, message: dict) -> Inbound:
     parsed = parsers.parse(message_text(message))
     ctx = Inbound(db=db, settings=s, message=message, contact=contact, parsed=parsed)
     HANDLERS.get(parsed.command, handle_aspiration)(ctx)
+    if not is_reachable(message["address"]):
+        ctx.replies.clear()  # operator promos from short codes and alphanumeric senders
     to = channel_address(message["channel"], message["address"])
     aspiration_id = ctx.aspiration["id"] if ctx.aspiration else None
     for n, text in enumerate(ctx.replies):

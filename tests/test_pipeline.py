@@ -272,3 +272,14 @@ def test_console_transport_without_credentials(monkeypatch, settings, db, twilio
     row = db.execute("SELECT status, transport FROM outbox").fetchone()
     assert tuple(row) == ("sent", "console")
     assert twilio_stub.creates() == []
+
+
+@pytest.mark.parametrize("sender", ["TELKOMSEL", "3636", "INFO-XL"])
+def test_operator_promos_are_stored_but_not_answered(signed_post, run_worker, db, twilio_stub,
+                                                     sender):
+    promo = "Selamat! Anda dapat bonus kuota 10GB. Ketik *363# sekarang"
+    assert signed_post(PATH, sms(promo, sender=sender)).status_code == 200
+    run_worker()
+    assert db.execute("SELECT status FROM messages").fetchone()[0] == "processed"
+    assert twilio_stub.creates() == []
+    assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
