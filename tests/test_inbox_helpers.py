@@ -1,0 +1,120 @@
+"""Shared helpers for the staff inbox tests, and tests of the small pure pieces they rely on."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+import parsers
+from data import aspirations, contacts, messages, staff
+from data.db import transaction
+from data.inbox_queries import fts_query
+from gateway.inbox import dashboard, texts, workflow
+from gateway.inbox.export import neutralize
+from handlers.replies import fits_one_segment
+
+PASSWORD = "kata-sandi-uji"
+_sids = itertools.count(1)
+
+# Every staff route: (method, path). {t} is replaced by a ticket.
+PAGES = ["/inbox", "/inbox/{t}", "/dashboard", "/admin/audit", "/admin/staff", "/admin/contacts"]
+DOWNLOADS = ["/inbox/export.csv"]
+POSTS = ["/inbox/{t}/koreksi", "/inbox/{t}/status", "/inbox/{t}/catatan", "/inbox/{t}/balas",
+         "/admin/staff", "/admin/contacts/1"]
+ADMIN_ONLY = ["/admin/audit", "/admin/staff", "/admin/contacts"]
+
+
+def make_staff(db, username: str, role: str, kelurahan: str | None = None) -> dict:
+    with transaction(db):
+        return staff.save_user(db, username, PASSWORD, role, kelurahan)
+
+
+def csrf(client) -> str:
+    """The session's CSRF token (a page render creates it)."""
+    with client.session_transaction() as session:
+        token = session.get("csrf_token")
+    if token is None:
+        client.get("/login")
+        with client.session_transaction() as session:
+            token = session["csrf_token"]
+    return token
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf(client)})
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    return client.post(path, data={"csrf_token": csrf(client), **(data or {})}, **kwargs)
+
+
+def seed(db, text: str, address: str = "+6281234567890", channel: str = "sms",
+         extra: list | None = None) -> dict:
+    """An aspiration stored through the data layer as the inbound handler would."""
+    sid = f"SM{next(_sids):032x}"
+    items = [("MessageSid", sid), ("From", address), ("Body", text), *(extra or [])]
+    with transaction(db):
+        message_id, _ = messages.capture(db, items, channel, address)
+        contact = contacts.touch(db, address, channel)
+        message = messages.get(db, message_id)
+        row = aspirations.create(db, message, contact["id"], parsers.parse(text), text)
+        messages.mark_processed(db, message_id)
+    return row
+
+
+@pytest.mark.parametrize("query", ['"', '*', 'AND(', 'jalan" OR *', 'NEAR(a b)', "'; DROP", ""])
+def test_fts_query_quotes_every_word(query):
+    out = fts_query(query)
+    assert out is None or all(part.startswith('"') and part.endswith('"')
+                              for part in out.split(" "))
+    assert out is None or "*" not in out and "(" not in out
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+62812", "'+62812"), ("-1", "'-1"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("jalan", "jalan"),
+    (None, ""), (3, "3"),
+])
+def test_neutralize_formulas(value, expected):
+    assert neutralize(value) == expected
+
+
+@pytest.mark.parametrize("status", ["diverifikasi", "diteruskan", "selesai", "ditolak"])
+def test_status_texts_fit_one_segment_and_carry_the_ticket(status):
+    text = texts.status_text(status, "A7K2Q", opd="Dinas Perumahan dan Kawasan Permukiman",
+                             reason="“Usulan” sudah ada di RKPD tahun lalu — " * 10)
+    assert fits_one_segment(text)
+    assert "A7K2Q" in text
+
+
+def test_workflow_forward_only_except_admin_reopen():
+    assert workflow.next_statuses("baru", "staf") == ("diverifikasi", "ditolak")
+    assert workflow.check("baru", "selesai", "staf", None, None, []) is not None
+    assert workflow.check("diverifikasi", "baru", "admin", None, None, []) is not None
+    assert workflow.check("diverifikasi", "diteruskan", "staf", "X", None, ["Bappeda"])
+    assert workflow.check("diverifikasi", "diteruskan", "staf", "Bappeda", None,
+                          ["Bappeda"]) is None
+    assert workflow.check("baru", "ditolak", "staf", None, "  ", []) is not None
+    assert workflow.check("ditolak", "diverifikasi", "staf", None, None, []) is not None
+    assert workflow.check("ditolak", "diverifikasi", "admin", None, None, []) is None
+
+
+@pytest.mark.parametrize("received, due", [
+    (date(2026, 11, 23), date(2026, 11, 26)),  # Monday → Thursday
+    (date(2026, 11, 26), date(2026, 12, 1)),   # Thursday → Tuesday (weekend skipped)
+    (date(2026, 11, 28), date(2026, 12, 2)),   # Saturday → Wednesday
+    (date(2026, 8, 13), date(2026, 8, 19)),    # Thursday, 17 August holiday skipped
+])
+def test_due_date_counts_working_days(received, due):
+    assert dashboard.due_date(received, {"2026-08-17"}) == due
+
+
+def test_overdue_cutoff_is_first_day_still_within_promise():
+    today = date(2026, 12, 2)  # Wednesday
+    cutoff = dashboard.overdue_cutoff(today, set())
+    assert dashboard.due_date(cutoff, set()) >= today
+    assert dashboard.due_date(cutoff.fromordinal(cutoff.toordinal() - 1), set()) < today
+    assert cutoff == date(2026, 11, 27)  # Friday: due Wednesday; Thursday was due Tuesday
