@@ -31,7 +31,7 @@ def clean_env(tmp_path) -> dict:
     return env
 
 
-def wait_healthy(url: str, timeout: float = 30) -> dict:
+def wait_healthy(url: str, process, timeout: float = 90) -> dict:
     import json
 
     deadline = time.monotonic() + timeout
@@ -43,8 +43,12 @@ def wait_healthy(url: str, timeout: float = 30) -> dict:
                     return body
         except OSError:
             pass
+        if process.poll() is not None:
+            break
         time.sleep(0.2)
-    raise AssertionError("gateway did not become healthy")
+    process.terminate()
+    out, err = process.communicate(timeout=30)
+    raise AssertionError(f"gateway did not become healthy:\n{out[-3000:]}\n{err[-3000:]}")
 
 
 @pytest.mark.slow
@@ -56,7 +60,7 @@ def test_run_simulate_and_stop_cleanly(tmp_path):
                                text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        health = wait_healthy(base)
+        health = wait_healthy(base, process)
         assert health["db"] == "ok"
         result = run_cli("simulate", "--from", "081234567890", "--url", base,
                          "jln rusak dkt pasar girian", env=env, cwd=ROOT)

@@ -71,7 +71,7 @@ def run(host, port, web_workers):
             children.append(redis_proc)
         env["REDIS_URL"] = s.effective_redis_url
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
-           str(web_workers), "--threads", "4", "--graceful-timeout", "5",
+           str(web_workers), "--threads", "4", "--graceful-timeout", "5", "--no-control-socket",
            "--access-logfile", "-", "gateway:create_app()"]
     children.append(subprocess.Popen(web, env=env))
     children.append(subprocess.Popen([sys.executable, "-m", "gateway.cli", "worker"], env=env))
