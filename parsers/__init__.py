@@ -4,7 +4,7 @@ from types import MappingProxyType
 
 from parsers.commands import leading, solo, strip_prefix
 from parsers.engine import load
-from parsers.model import CATEGORIES, COMMANDS, EMPTY, Parsed
+from parsers.model import CATEGORIES, COMMANDS, Parsed
 from parsers.normalize import LIMIT, raw_tokens
 
 __all__ = ["CATEGORIES", "COMMANDS", "Parsed", "parse"]
@@ -16,22 +16,22 @@ def parse(text: str) -> Parsed:
     text = text if isinstance(text, str) else str(text)
     body = strip_prefix(text[:LIMIT])
     raw = raw_tokens(body)
-    tokens, place_tokens = engine.normalizer.analyse(raw)
-    normalized = " ".join(tokens)
+    normalized, place_tokens = engine.normalizer.analyse(raw)
+    tokens = normalized.split()
     command = leading(body, raw[0] if raw else "", engine) or solo(tokens, engine)
     if command is not None and command.command != "ASPIRASI":
         kelurahan = command.args.get("kelurahan")
-        return Parsed(text=text, normalized=normalized, command=command.command,
-                      kelurahan=kelurahan, kecamatan=engine.gazetteer.kecamatan_of.get(kelurahan),
-                      confidence=command.confidence, args=MappingProxyType(command.args))
+        return Parsed.build({
+            "text": text, "normalized": normalized, "command": command.command,
+            "kelurahan": kelurahan, "kecamatan": engine.gazetteer.kecamatan_of.get(kelurahan),
+            "confidence": command.confidence, "args": MappingProxyType(command.args)})
     category, confidence, keywords, scores = engine.classifier.classify(tokens)
     place = engine.gazetteer.find(place_tokens)
-    explicit = command is not None
-    if explicit:
-        category, confidence = command.category, command.confidence
-    return Parsed(
-        text=text, normalized=normalized, category=category, confidence=confidence,
-        kelurahan=place.kelurahan if place else None, kecamatan=place.kecamatan if place else None,
-        keywords=keywords, scores=scores, explicit=explicit,
-        args=MappingProxyType(command.args) if explicit else EMPTY,
-    )
+    fields = {"text": text, "normalized": normalized, "category": category,
+              "confidence": confidence, "keywords": keywords, "scores": scores}
+    if place is not None:
+        fields["kelurahan"], fields["kecamatan"] = place.kelurahan, place.kecamatan
+    if command is not None:  # an explicit category prefix (INFRA#...)
+        fields.update(category=command.category, confidence=command.confidence, explicit=True,
+                      args=MappingProxyType(command.args))
+    return Parsed.build(fields)

@@ -16,14 +16,14 @@ class Classifier:
     """Longest-phrase matcher over normalized tokens; each distinct phrase counts once."""
 
     def __init__(self, rows, normalize_phrase, stopwords):
-        self.single: dict[str, tuple[int, float]] = {}
-        self.multi: dict[tuple[str, ...], tuple[int, float]] = {}
+        self.single: dict[str, tuple[float, int]] = {}
+        self.multi: dict[tuple[str, ...], tuple[float, int]] = {}
         self.longest: dict[str, int] = {}
         for row in rows:
             words = tuple(normalize_phrase(row["phrase"]))
             if not words or all(w in stopwords for w in words):
                 continue  # stop-words are never category keywords
-            hit = (_SLOT[row["category"]], float(row["weight"]))
+            hit = (float(row["weight"]), _SLOT[row["category"]])
             if len(words) == 1:
                 self.single[words[0]] = hit
             else:
@@ -38,31 +38,30 @@ class Classifier:
     def category_words(self) -> set[str]:
         """Tokens of phrases that score for a real category (targets for typo correction)."""
         phrases = [((w,), hit) for w, hit in self.single.items()] + list(self.multi.items())
-        return {w for words, (slot, weight) in phrases if slot < 3 and weight > 0 for w in words}
+        return {w for words, (weight, slot) in phrases if slot < 3 and weight > 0 for w in words}
 
-    def matches(self, tokens: list[str]) -> dict[str, tuple[int, float]]:
-        """Matched phrase → (category slot, weight), in order, longest match first."""
+    def matches(self, tokens: list[str]) -> dict[str, tuple[float, int]]:
+        """Matched phrase → (weight, category slot), in order, longest match first."""
         single = self.single
         if self.multi_first.isdisjoint(tokens):  # the common case: only one-word phrases
             return {t: single[t] for t in tokens if t in single}
-        found: dict[str, tuple[int, float]] = {}
+        found: dict[str, tuple[float, int]] = {}
         longest, multi = self.longest, self.multi
-        i, n = 0, len(tokens)
-        while i < n:
-            size = longest.get(tokens[i])
-            step = 1
-            if size is not None:
-                for k in range(min(size, n - i), 1, -1):
-                    hit = multi.get(tuple(tokens[i : i + k]))
-                    if hit is not None:
-                        found.setdefault(" ".join(tokens[i : i + k]), hit)
-                        step = k
-                        break
-                else:
-                    hit = single.get(tokens[i])
-                    if hit is not None:
-                        found.setdefault(tokens[i], hit)
-            i += step
+        n, free = len(tokens), 0
+        for i in [i for i, t in enumerate(tokens) if t in longest]:
+            if i < free:
+                continue  # already inside a longer phrase
+            token, free = tokens[i], i + 1
+            for k in range(min(longest[token], n - i), 1, -1):
+                hit = multi.get(tuple(tokens[i : i + k]))
+                if hit is not None:
+                    found.setdefault(" ".join(tokens[i : i + k]), hit)
+                    free = i + k
+                    break
+            else:
+                hit = single.get(token)
+                if hit is not None:
+                    found.setdefault(token, hit)
         return found
 
     def classify(self, tokens: list[str]):
@@ -73,24 +72,24 @@ class Classifier:
         if not found:
             return NOTHING
         totals = [0.0, 0.0, 0.0, 0.0, 0.0]
-        for slot, weight in found.values():
+        for weight, slot in found.values():
             totals[slot] += weight
         if totals[4]:
             totals[0] += _damage(found, tokens)
-        if len(found) == 1:
-            keywords = tuple(p for p, hit in found.items() if hit[1] > 0)
-        else:
-            keywords = tuple(p for p in sorted(found, key=lambda p: -found[p][1]) if found[p][1])
-        category, confidence = decide(*totals[:4])
-        return category, confidence, keywords, MappingProxyType(dict(zip(ORDER, totals[:4], strict=True)))
+        ranked = sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1 else found
+        keywords = tuple(p for p in ranked if found[p][0])
+        infra, econ, tour, other = totals[:4]
+        category, confidence = decide(infra, econ, tour, other)
+        scores = {"infrastruktur": infra, "ekonomi": econ, "pariwisata": tour, "lainnya": other}
+        return category, confidence, keywords, MappingProxyType(scores)
 
 
 def _damage(found, tokens) -> float:
     """Damage words' weight, plus a bonus for each within a few words of an infrastructure word."""
     slot = _SLOT[DAMAGE]
-    infra_at = [tokens.index(p.split()[0]) for p, (s, w) in found.items() if s == 0 and w]
+    infra_at = [tokens.index(p.split()[0]) for p, (w, s) in found.items() if s == 0 and w]
     total = 0.0
-    for phrase, (s, weight) in found.items():
+    for phrase, (weight, s) in found.items():
         if s == slot:
             at = tokens.index(phrase.split()[0])
             near = any(abs(at - other) <= DAMAGE_WINDOW for other in infra_at)

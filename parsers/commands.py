@@ -13,6 +13,7 @@ _FIELDS = re.compile(r"\s*[#*,;]+\s*")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _TICKET_WORDS = frozenset({"status", "tiket", "kode", "no", "nomor", "nomer", "aspirasi"})
 SOLO_MAX_TOKENS = 8
+_UNSEEN = object()
 
 
 class Command(NamedTuple):
@@ -48,12 +49,13 @@ def lead_word(word: str, engine) -> tuple[str, str, float] | None:
 
 def leading(body: str, first: str, engine) -> Command | None:
     """A command or explicit category decided by the first word (one typo on 5+ letters)."""
-    hit = lead_word(first, engine) if first else None
+    hit = engine.lead_memo.get(first, _UNSEEN)
+    if hit is _UNSEEN:
+        hit = lead_word(first, engine) if first else None
     if hit is None:
-        stripped = body.strip()
-        if stripped[:1] == "?" and not _ALNUM.search(stripped):
-            return Command("BANTUAN", None, {}, 1.0)
-        return None
+        if first or "?" not in body:
+            return None
+        return Command("BANTUAN", None, {}, 1.0)  # "?" (no words at all): asking for help
     match = _LEAD.match(body)
     rest = match.group(1).strip() if match else ""
     name, mode, confidence = hit

@@ -1,7 +1,6 @@
 """Text → normalized tokens: lowercase, no punctuation/emoji, SMS shorthand and Manado folded."""
 
 import re
-from itertools import chain
 
 from parsers.fuzzy import DeletionIndex
 
@@ -40,27 +39,26 @@ class Normalizer:
         self.fuzzy = DeletionIndex((w for w in fuzzy_words if w not in self.lexicon),
                                    min_len=FUZZY_MIN)
         self.place_words, self.place_typos = gazetteer.tokens, gazetteer.typo_token
-        self._memo: dict[str, tuple[str, ...]] = {}
+        self._memo: dict[str, str] = {}  # raw token → normalized word(s), space-separated
         self._fixes: dict[str, str] = {}
 
-    def analyse(self, raw: list[str]) -> tuple[list[str], list[str]]:
-        """(normalized tokens, raw tokens with place-name typos fixed) for one message."""
+    def analyse(self, raw: list[str]) -> tuple[str, list[str]]:
+        """(normalized text, raw tokens with place-name typos fixed) for one message."""
         memo = self._memo
         try:
-            forms = list(map(memo.__getitem__, raw))
+            normalized = " ".join(map(memo.__getitem__, raw))
         except KeyError:
-            forms = [memo[t] if t in memo else self._remember(t) for t in raw]
-        tokens = list(chain.from_iterable(forms))
+            normalized = " ".join([memo[t] if t in memo else self._remember(t) for t in raw])
         fixes = self._fixes
         if fixes and not fixes.keys().isdisjoint(raw):
-            return tokens, [fixes.get(t, t) for t in raw]
-        return tokens, raw
+            return normalized, [fixes.get(t, t) for t in raw]
+        return normalized, raw
 
     def tokens(self, raw: list[str]) -> list[str]:
         """Normalized tokens for a list of raw tokens (a raw token may expand to several)."""
-        return self.analyse(raw)[0]
+        return self.analyse(raw)[0].split()
 
-    def _remember(self, token: str) -> tuple[str, ...]:
+    def _remember(self, token: str) -> str:
         """Resolve a token seen for the first time (and a place-name typo fix, if any)."""
         if len(self._memo) >= _MEMO_MAX:
             self._memo.clear()
@@ -71,7 +69,7 @@ class Normalizer:
             place = self.place_typos.lookup(word) or place
         if place is not None:
             self._fixes[token] = place
-        got = self._memo[token] = self._resolve(word)
+        got = self._memo[token] = " ".join(self._resolve(word))
         return got
 
     def is_known(self, word: str) -> bool:
