@@ -200,6 +200,9 @@ def cancel_if_opted_out(db, row: dict) -> bool:
     """At send time: a recipient who said STOP after planning gets nothing (row → canceled)."""
     if not row.get("broadcast_id") or not row.get("contact_id"):
         return False
+    if not db.execute("SELECT opted_out FROM contacts WHERE id = ?",
+                      [row["contact_id"]]).fetchone()[0]:
+        return False  # the common case: a read, no write lock
     return db.execute(
         "UPDATE outbox SET status = 'canceled', error_code = 'opted-out', error_message = "
         "'penerima berhenti berlangganan', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "

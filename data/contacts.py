@@ -41,15 +41,7 @@ def set_opt_out(db, contact_id: int, opted_out: bool, source: str) -> bool:
 
 def opt_out_address(db, address: str, source: str) -> bool:
     """Opt out by address (Twilio 21610 names the number, not our contact id)."""
-    contact = by_address(db, address)
-    if contact is None:
-        now = utcnow()
-        db.execute(
-            "INSERT OR IGNORE INTO contacts (address, first_seen, last_seen) VALUES (?, ?, ?)",
-            [address, now, now],
-        )
-        contact = by_address(db, address)
-    return set_opt_out(db, contact["id"], True, source)
+    return set_opt_out(db, ensure(db, address)["id"], True, source)
 
 
 def register(db, contact_id: int, name: str, kelurahan: str, kecamatan: str | None) -> None:
@@ -65,6 +57,8 @@ ROLES = ("warga", "kepala", "staf")
 def upsert_many(db, rows: list[dict], when: str | None = None) -> dict:
     """Create or update contacts (address, name, kelurahan, kecamatan, role) in one statement.
 
+    A blank field (None) keeps what the contact has; a new contact is a warga by default.
+
     Never touches opted_out: a contact who said STOP stays opted out whatever a file says.
     Returns {created, updated, opted_out: [addresses kept opted out]}.
     """
@@ -73,10 +67,12 @@ def upsert_many(db, rows: list[dict], when: str | None = None) -> dict:
     before = existing(db, addresses)
     db.conn.executemany(
         "INSERT INTO contacts (address, name, kelurahan, kecamatan, role, first_seen, last_seen) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET name = excluded.name, "
-        "kelurahan = excluded.kelurahan, kecamatan = excluded.kecamatan, role = excluded.role",
-        [(r["address"], r.get("name"), r.get("kelurahan"), r.get("kecamatan"),
-          r.get("role") or "warga", when, when) for r in rows])
+        "VALUES (?, ?, ?, ?, coalesce(?, 'warga'), ?, ?) ON CONFLICT (address) DO UPDATE SET "
+        "name = coalesce(excluded.name, name), kelurahan = coalesce(excluded.kelurahan, "
+        "kelurahan), kecamatan = coalesce(excluded.kecamatan, kecamatan), "
+        "role = coalesce(?, role)",
+        [(r["address"], r.get("name"), r.get("kelurahan"), r.get("kecamatan"), r.get("role"),
+          when, when, r.get("role")) for r in rows])
     opted = [a for a, flag in before.items() if flag]
     return {"created": len(rows) - len(before), "updated": len(before), "opted_out": opted}
 
@@ -91,6 +87,14 @@ def existing(db, addresses: list[str]) -> dict[str, int]:
                 f"SELECT address, opted_out FROM contacts WHERE address IN ({marks})", chunk):
             found[address] = flag
     return found
+
+
+def ensure(db, address: str) -> dict:
+    """The contact for an address, created (never seen yet) when unknown."""
+    now = utcnow()
+    db.execute("INSERT OR IGNORE INTO contacts (address, first_seen, last_seen) VALUES (?, ?, ?)",
+               [address, now, now])
+    return by_address(db, address)
 
 
 def set_role(db, contact_id: int, role: str, kelurahan: str | None,

@@ -20,6 +20,9 @@ from handlers.context import Inbound, database, settings
 log = logging.getLogger(__name__)
 CONFIRM_WINDOW = timedelta(minutes=30)
 ANSWER_WINDOW = timedelta(days=7)
+# Sending threads of a fan-out: a request to Twilio mostly waits on the network, so more
+# threads than the ingest drain; ASPIRASI_SEND_RATE still caps the rate per sender.
+SEND_THREADS = 16
 KICK_TTL = 30  # seconds a fan-out wake-up flag lives; the reconciler re-kicks after that
 # "Lurah" unless the contact's name starts with one of these (see README).
 TITLES = {"kepala lingkungan": "Kepala Lingkungan", "kaling": "Kepala Lingkungan",
@@ -251,7 +254,7 @@ def run(db, s, broadcast_id: int, now: datetime | None = None) -> int:
     with transaction(db):
         broadcasts.move(db, broadcast_id, ("confirmed",), "sending", now, started_at=True)
     broadcasts.plan(db, broadcast_id, now=now)
-    tried = outbound.drain(s, broadcast_id=broadcast_id)
+    tried = outbound.drain(s, broadcast_id=broadcast_id, threads=SEND_THREADS)
     with transaction(db):
         broadcasts.finish_if_done(db, broadcast_id)
     return tried

@@ -85,11 +85,14 @@ def fallback_to_sms(db, row: dict) -> None:
 
 def recover_stale(db, older_than: float = STALE_SENDING_SECONDS) -> int:
     """Rows left in `sending` by a dead worker: queue them again, marked uncertain."""
-    rows = outbox.stale_sending(db, older_than)
-    for row in rows:
-        db.execute("UPDATE outbox SET uncertain = 1 WHERE id = ?", [row["id"]])
-        outbox.requeue(db, row["id"])
-    return len(rows)
+    recovered = 0
+    for row in outbox.stale_sending(db, older_than):
+        # Only if nobody refreshed the claim since we looked (a live sender reconfirms it).
+        recovered += db.execute(
+            "UPDATE outbox SET uncertain = 1, status = 'queued', next_attempt_at = ?, "
+            "updated_at = ? WHERE id = ? AND status = 'sending' AND claimed_at = ?",
+            [outbox.later(0), outbox.later(0), row["id"], row["claimed_at"]]).rowcount
+    return recovered
 
 
 def drain(s, broadcast_id: int | None = None, threads: int = THREADS) -> int:
