@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from data.db import transaction, utcnow
 
@@ -21,6 +22,9 @@ _FIELDS = {
     "AccountSid": "account_sid",
 }
 MAX_MEDIA = 10  # Twilio's own limit per message
+# A process's webhook threads take turns here rather than in SQLite's busy handler, which
+# sleeps 1, 2, 5, 10... ms between tries: in a burst, threads slept more than they wrote.
+_capture_lock = threading.Lock()
 
 
 def media_from(pairs: dict) -> list[dict]:
@@ -60,7 +64,7 @@ def capture(db, items: list[tuple[str, str]], channel: str, address: str,
     )
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
-    with transaction(db):
+    with _capture_lock, transaction(db):
         cursor = db.execute(
             f"INSERT INTO messages ({columns}) VALUES ({marks}) "
             "ON CONFLICT (provider, provider_sid) DO NOTHING",

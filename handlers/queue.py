@@ -7,11 +7,15 @@ and enqueues one drain job, which then takes every captured message in batches.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 
 import redis as redis_lib
 from rq import Queue
 
 log = logging.getLogger(__name__)
+_shared: dict[tuple[int, str], redis_lib.Redis] = {}
+_shared_lock = threading.Lock()
 
 QUEUE_NAME = "aspirasi"
 FLAG_TTL = 60  # seconds; if a drain job is lost, the reconciler wakes a new one after this
@@ -24,6 +28,20 @@ JOBS = {
 def connect(url: str) -> redis_lib.Redis:
     """A Redis client that fails fast: the webhook must answer even when Redis is down."""
     return redis_lib.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+
+
+def shared(url: str) -> redis_lib.Redis:
+    """One pooled client per process and URL, for the webhook's hot path.
+
+    A new client per request opened a new socket each time, and redis-py resolves its own
+    version from package metadata on every new connection: ~2 ms of a 2.6 ms webhook.
+    """
+    key = (os.getpid(), url)  # a forked child must not share its parent's sockets
+    client = _shared.get(key)
+    if client is None:
+        with _shared_lock:
+            client = _shared.setdefault(key, connect(url))
+    return client
 
 
 def queue(conn: redis_lib.Redis) -> Queue:
@@ -56,7 +74,7 @@ def try_wake(url: str | None, kind: str) -> bool:
     if not url:
         return False
     try:
-        return wake(connect(url), kind)
+        return wake(shared(url), kind)
     except redis_lib.RedisError as exc:
         log.warning("redis unreachable, %s work waits in SQLite: %s", kind, exc)
         return False

