@@ -2,7 +2,7 @@
 
 from types import MappingProxyType
 
-from parsers.commands import leading, solo, strip_prefix
+from parsers.commands import SOLO_MAX_TOKENS, leading, solo, strip_prefix
 from parsers.engine import load
 from parsers.model import CATEGORIES, COMMANDS, Parsed
 from parsers.normalize import LIMIT, raw_tokens
@@ -14,11 +14,15 @@ def parse(text: str) -> Parsed:
     """Decide command, category, place and arguments for one message; never raises on a str."""
     engine = load()
     text = text if isinstance(text, str) else str(text)
-    body = strip_prefix(text[:LIMIT])
+    body = text[:LIMIT]
+    if "[" in body[:8]:
+        body = strip_prefix(body)
     raw = raw_tokens(body)
     normalized, place_tokens = engine.normalizer.analyse(raw)
     tokens = normalized.split()
-    command = leading(body, raw[0] if raw else "", engine) or solo(tokens, engine)
+    command = leading(body, raw[0] if raw else "", engine)
+    if command is None and len(tokens) <= SOLO_MAX_TOKENS:
+        command = solo(tokens, engine)
     if command is not None and command.command != "ASPIRASI":
         kelurahan = command.args.get("kelurahan")
         return Parsed.build({

@@ -29,7 +29,8 @@ class Classifier:
             else:
                 self.multi[words] = hit
             self.longest[words[0]] = max(self.longest.get(words[0], 1), len(words))
-        self.multi_first = frozenset(phrase[0] for phrase in self.multi)
+        # First word pairs of multi-word phrases: a text without one needs no phrase search.
+        self.openings = frozenset(phrase[:2] for phrase in self.multi)
 
     def words(self) -> set[str]:
         """Every token used in a phrase (vocabulary for the normalizer)."""
@@ -43,8 +44,9 @@ class Classifier:
     def matches(self, tokens: list[str]) -> dict[str, tuple[float, int]]:
         """Matched phrase → (weight, category slot), in order, longest match first."""
         single = self.single
-        if self.multi_first.isdisjoint(tokens):  # the common case: only one-word phrases
-            return {t: single[t] for t in tokens if t in single}
+        if self.openings.isdisjoint(zip(tokens, tokens[1:], strict=False)):  # no phrase here
+            words = dict.fromkeys(filter(single.__contains__, tokens))  # all C-level: fast
+            return dict(zip(words, map(single.__getitem__, words), strict=True))
         found: dict[str, tuple[float, int]] = {}
         longest, multi = self.longest, self.multi
         n, free = len(tokens), 0
@@ -77,7 +79,7 @@ class Classifier:
         if totals[4]:
             totals[0] += _damage(found, tokens)
         ranked = sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1 else found
-        keywords = tuple(p for p in ranked if found[p][0])
+        keywords = tuple([p for p in ranked if found[p][0]])
         infra, econ, tour, other = totals[:4]
         category, confidence = decide(infra, econ, tour, other)
         scores = {"infrastruktur": infra, "ekonomi": econ, "pariwisata": tour, "lainnya": other}

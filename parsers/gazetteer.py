@@ -14,6 +14,7 @@ STRONG_CUES = frozenset({"kel", "kelurahan", "desa", "kampung", "lingkungan"})
 # Lower rank wins: an official name beats a landmark, which beats a kecamatan-only hint.
 RANK = {"name": 0, "spelling": 0, "cue": 0, "strongcue": 0, "landmark": 1, "kecamatan": 2,
         "area": 2}
+CUED = frozenset({"cue", "strongcue"})
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -69,6 +70,8 @@ class Gazetteer:
         for form in self.aliases:
             self.longest[form[0]] = max(self.longest.get(form[0], 1), len(form))
         self.tokens = {w for form in self.aliases for w in form}
+        self.single = {form[0]: place for form, place in self.aliases.items() if len(form) == 1}
+        self.openings = frozenset(form[:2] for form in self.aliases if len(form) > 1)
         self.typo_compact = DeletionIndex(self.compact, min_len=7)
         self.longest_compact = max(map(len, self.compact)) + 1
         self.typo_token = DeletionIndex((w for w in self.tokens if len(w) >= 7), min_len=7)
@@ -101,24 +104,33 @@ class Gazetteer:
 
     def find(self, tokens: list[str]) -> Place | None:
         """Best place named in free-text tokens: first official name, else landmark, else area."""
-        if self.longest.keys().isdisjoint(tokens):
+        longest = self.longest
+        if longest.keys().isdisjoint(tokens):
             return None
-        best, best_rank = None, 9
-        i, n = 0, len(tokens)
-        while i < n:
-            size = self.longest.get(tokens[i])
-            step = 1
-            if size is not None:
-                for k in range(min(size, n - i), 0, -1):
-                    place = self.aliases.get(tuple(tokens[i : i + k]))
-                    if place is not None and _cued(place, tokens, i):
-                        step = k
-                        rank = RANK[place.kind] if (place.kelurahan or place.kecamatan) else 9
-                        if rank < best_rank:
-                            best, best_rank = place, rank
-                        break
-            i += step
+        if self.openings.isdisjoint(zip(tokens, tokens[1:], strict=False)):  # one-word names only
+            found = [self.single[t] for t in tokens if t in self.single]
+            if not any(place.kind in CUED for place in found):
+                return _best(found)
+        aliases, best, best_rank = self.aliases, None, 9
+        n, free = len(tokens), 0
+        for i in [i for i, t in enumerate(tokens) if t in longest]:
+            if i < free:
+                continue  # inside a longer name already matched
+            for k in range(min(longest[tokens[i]], n - i), 0, -1):
+                place = aliases.get(tuple(tokens[i : i + k]))
+                if place is not None and (place.kind not in CUED or _cued(place, tokens, i)):
+                    free = i + k
+                    rank = RANK[place.kind] if (place.kelurahan or place.kecamatan) else 9
+                    if rank < best_rank:
+                        best, best_rank = place, rank
+                    break
         return best
+
+
+def _best(places: list[Place]) -> Place | None:
+    """The first place of the best rank among those named (ambiguous ones never win)."""
+    ranked = [(RANK[p.kind], i, p) for i, p in enumerate(places) if p.kelurahan or p.kecamatan]
+    return min(ranked)[2] if ranked else None
 
 
 def _cued(place: Place, tokens: list[str], i: int) -> bool:

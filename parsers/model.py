@@ -42,7 +42,9 @@ class Parsed:
     def build(cls, fields: dict) -> "Parsed":
         """Same as Parsed(**fields) with defaults, but one C-level update instead of 11 setattrs."""
         parsed = object.__new__(cls)
-        parsed.__dict__.update(_DEFAULTS, **fields)
+        state = parsed.__dict__
+        state.update(_DEFAULTS)
+        state.update(fields)
         return parsed
 
     def to_dict(self) -> dict:

@@ -36,9 +36,10 @@ class Normalizer:
     def __init__(self, lexicon: dict[str, str], vocab: set[str], fuzzy_words, gazetteer):
         self.lexicon = {k: tuple(_TOKEN.findall(v)) for k, v in lexicon.items()}
         self.vocab = frozenset(vocab) | {w for v in self.lexicon.values() for w in v}
-        self.fuzzy = DeletionIndex((w for w in fuzzy_words if w not in self.lexicon),
-                                   min_len=FUZZY_MIN)
-        self.place_words, self.place_typos = gazetteer.tokens, gazetteer.typo_token
+        self.fuzzy_words = frozenset(w for w in fuzzy_words if w not in self.lexicon)
+        self.place_words = gazetteer.tokens
+        # One index for both kinds of typo target: one pass of lookups per unknown word.
+        self.typos = DeletionIndex(self.fuzzy_words | self.place_words, min_len=FUZZY_MIN)
         self._memo: dict[str, str] = {}  # raw token → normalized word(s), space-separated
         self._fixes: dict[str, str] = {}
 
@@ -64,30 +65,33 @@ class Normalizer:
             self._memo.clear()
             self._fixes.clear()
         word = collapse(token)
-        place = word if word != token else None
-        if len(word) >= FUZZY_MIN and word not in self.place_words and not self.is_known(word):
-            place = self.place_typos.lookup(word) or place
-        if place is not None:
-            self._fixes[token] = place
-        got = self._memo[token] = " ".join(self._resolve(word))
+        if word != token:
+            self._fixes[token] = word
+        got = self._memo[token] = " ".join(self._resolve(token, word))
         return got
 
     def is_known(self, word: str) -> bool:
         """True for a word the lexicon, keyword lists, places or stop-words know."""
         return word in self.vocab or word in self.lexicon
 
-    def _resolve(self, word: str) -> tuple[str, ...]:
+    def _resolve(self, token: str, word: str) -> tuple[str, ...]:
         """Lexicon first, then known as-is, then shape rules, then one typo on long words."""
         mapped = self.lexicon.get(word)
         if mapped is not None:
             return mapped
         if word in self.vocab or not word.isalpha():
             return (word,)
-        for shape in _shapes(word):
-            if shape in self.vocab:
-                return (shape,)
-        fixed = self.fuzzy.lookup(word) if len(word) >= FUZZY_MIN else None
-        return (fixed or word,)
+        shapes = [shape for shape in _shapes(word) if shape in self.vocab]
+        if len(word) < FUZZY_MIN:
+            return (shapes[0] if shapes else word,)
+        close = self.typos.candidates(word)
+        places = [w for w in close if w in self.place_words]
+        if len(places) == 1:
+            self._fixes[token] = places[0]
+        if shapes:
+            return (shapes[0],)
+        words = [w for w in close if w in self.fuzzy_words]
+        return (words[0] if len(words) == 1 else word,)
 
 
 def _shapes(word: str) -> list[str]:
