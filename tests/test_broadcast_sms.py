@@ -11,6 +11,7 @@ import pytest
 from data import audit, broadcasts, contacts
 from data.db import transaction
 from handlers import broadcast, replies
+from parsers import places
 
 KEPALA = "+6281200000001"
 GIRIAN = "Girian Bawah"
@@ -28,7 +29,8 @@ def seed(db, kelurahan: str, count: int, first: int, role: str = "warga",
          name: str | None = None) -> list[str]:
     """Contacts through the data layer, numbers +62813<first+n>."""
     rows = [{"address": f"+62813{first + n:08d}", "name": name or f"Warga {first + n}",
-             "kelurahan": kelurahan, "kecamatan": None, "role": role} for n in range(count)]
+             "kelurahan": kelurahan, "kecamatan": places.kecamatan_of(kelurahan), "role": role}
+            for n in range(count)]
     with transaction(db):
         contacts.upsert_many(db, rows)
     return [r["address"] for r in rows]
