@@ -34,14 +34,23 @@ class DeletionIndex:
     def __init__(self, words, min_len: int = 5):
         self.min_len = min_len
         self._index: dict[str, set[str]] = defaultdict(set)
+        # With 7+ letters, one edit leaves the first three or the last three letters intact,
+        # so most unknown words are ruled out by two set lookups.
+        self._ends: tuple[set[str], set[str]] | None = (set(), set()) if min_len >= 7 else None
         for word in words:
             if len(word) >= min_len:
+                if self._ends:
+                    self._ends[0].add(word[:3])
+                    self._ends[1].add(word[-3:])
                 for form in _deletions(word):
                     self._index[form].add(word)
 
     def candidates(self, token: str) -> list[str]:
         """Indexed words within one edit of token (the token itself first if indexed)."""
         if len(token) < self.min_len - 1:
+            return []
+        ends = self._ends
+        if ends and token[:3] not in ends[0] and token[-3:] not in ends[1]:
             return []
         index = self._index
         exact = index.get(token)

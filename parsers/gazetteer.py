@@ -29,6 +29,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def letter_pairs(text: str) -> set[str]:
+    """Adjacent letter pairs, for similarity ranking of suggestions."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def variants(tokens: list[str]) -> set[tuple[str, ...]]:
     """Spellings of a name: numerals as word/digit/Roman, and any adjacent words joined."""
     last = NUMERALS.get(tokens[-1], (tokens[-1],))
@@ -55,6 +60,7 @@ class Gazetteer:
                      for r in read_table("bitung_wilayah.csv")]
         self.kecamatan_of = {r["kelurahan"]: r["kecamatan"] for r in self.rows}
         self.canonical = {"".join(words(r["kelurahan"])): r["kelurahan"] for r in self.rows}
+        self.name_pairs = [(name, letter_pairs(key)) for key, name in self.canonical.items()]
         entries = [(r["kelurahan"], Place(r["kelurahan"], r["kecamatan"], "name"))
                    for r in self.rows]
         entries += [(k, Place(None, k, "kecamatan")) for k in sorted(set(self.kecamatan_of.values()))]

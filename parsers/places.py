@@ -1,7 +1,7 @@
 """Where a message is about: kelurahan/kecamatan lookups that handlers and staff pages call."""
 
 from parsers.engine import load
-from parsers.gazetteer import NUMERALS, PREFIXES, Place, words
+from parsers.gazetteer import NUMERALS, PREFIXES, Place, letter_pairs, words
 from parsers.normalize import raw_tokens
 
 
@@ -50,24 +50,19 @@ def suggest_kelurahan(text: str | None, n: int = 3) -> list[str]:
     ranked = [exact] if exact else []
     if len(key) >= 3:
         ranked += [name for compact, name in canonical.items() if compact.startswith(key)]
-    ranked += _similar(key, canonical, n)
+    ranked += _similar(key, n)
     return list(dict.fromkeys(ranked))[:n]
 
 
-def _similar(key: str, canonical: dict[str, str], n: int) -> list[str]:
+def _similar(key: str, n: int) -> list[str]:
     """Official names sharing most letter pairs with key (Dice ≥ 0.5), best first."""
-    pairs = _pairs(key)
+    pairs = letter_pairs(key)
     scored = []
-    for compact, name in canonical.items():
-        other = _pairs(compact)
+    for name, other in load().gazetteer.name_pairs:
         score = 2 * len(pairs & other) / (len(pairs) + len(other) or 1)
         if score >= 0.5:
             scored.append((-score, name))
     return [name for _, name in sorted(scored)[:n]]
-
-
-def _pairs(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def all_kelurahan() -> list[dict]:
