@@ -20,8 +20,12 @@ def parse(text: str) -> Parsed:
     raw = raw_tokens(body)
     normalized, place_tokens = engine.normalizer.analyse(raw)
     tokens = normalized.split()
-    command = leading(body, raw[0] if raw else "", engine)
-    if command is None and len(tokens) <= SOLO_MAX_TOKENS:
+    first = raw[0] if raw else ""
+    command = None
+    if engine.lead_memo.get(first, True) is not None:  # a keyword, or a first word not yet seen
+        command = leading(body, first, engine)
+    if command is None and len(tokens) <= SOLO_MAX_TOKENS and (
+            len(tokens) == 1 or engine.solo_words.issuperset(tokens)):
         command = solo(tokens, engine)
     if command is not None and command.command != "ASPIRASI":
         kelurahan = command.args.get("kelurahan")
@@ -30,7 +34,9 @@ def parse(text: str) -> Parsed:
             "kelurahan": kelurahan, "kecamatan": engine.gazetteer.kecamatan_of.get(kelurahan),
             "confidence": command.confidence, "args": MappingProxyType(command.args)})
     category, confidence, keywords, scores = engine.classifier.classify(tokens)
-    place = engine.gazetteer.find(place_tokens)
+    gazetteer = engine.gazetteer
+    place = None if gazetteer.longest.keys().isdisjoint(place_tokens) else gazetteer.find(
+        place_tokens)
     fields = {"text": text, "normalized": normalized, "category": category,
               "confidence": confidence, "keywords": keywords, "scores": scores}
     if place is not None:

@@ -25,7 +25,8 @@ class Classifier:
                 continue  # stop-words are never category keywords
             hit = (float(row["weight"]), _SLOT[row["category"]])
             if len(words) == 1:
-                self.single[words[0]] = hit
+                if hit[0] > 0:  # a one-word blocker would block nothing
+                    self.single[words[0]] = hit
             else:
                 self.multi[words] = hit
             self.longest[words[0]] = max(self.longest.get(words[0], 1), len(words))
@@ -45,8 +46,7 @@ class Classifier:
         """Matched phrase → (weight, category slot), in order, longest match first."""
         single = self.single
         if self.openings.isdisjoint(zip(tokens, tokens[1:], strict=False)):  # no phrase here
-            words = dict.fromkeys(filter(single.__contains__, tokens))  # all C-level: fast
-            return dict(zip(words, map(single.__getitem__, words), strict=True))
+            return {t: single[t] for t in dict.fromkeys(filter(single.__contains__, tokens))}
         found: dict[str, tuple[float, int]] = {}
         longest, multi = self.longest, self.multi
         n, free = len(tokens), 0
@@ -57,7 +57,8 @@ class Classifier:
             for k in range(min(longest[token], n - i), 1, -1):
                 hit = multi.get(tuple(tokens[i : i + k]))
                 if hit is not None:
-                    found.setdefault(" ".join(tokens[i : i + k]), hit)
+                    if hit[0]:  # a blocker (weight 0) only consumes its words
+                        found.setdefault(" ".join(tokens[i : i + k]), hit)
                     free = i + k
                     break
             else:
@@ -78,8 +79,8 @@ class Classifier:
             totals[slot] += weight
         if totals[4]:
             totals[0] += _damage(found, tokens)
-        ranked = sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1 else found
-        keywords = tuple([p for p in ranked if found[p][0]])
+        keywords = tuple(sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1
+                         else found)
         infra, econ, tour, other = totals[:4]
         category, confidence = decide(infra, econ, tour, other)
         scores = {"infrastruktur": infra, "ekonomi": econ, "pariwisata": tour, "lainnya": other}
@@ -110,8 +111,8 @@ def decide(infra: float, econ: float, tour: float, other: float) -> tuple[str, f
     if top < MIN_SCORE or other >= top:
         strength = other / SATURATION if other < SATURATION else 1.0
         confidence = 0.3 + 0.5 * strength - 0.1 * top
-        return "lainnya", round(confidence if confidence > 0.1 else 0.1, 3)
+        return "lainnya", confidence if confidence > 0.1 else 0.1
     strength = top / SATURATION if top < SATURATION else 1.0
     margin = (top - (second if second > other else other)) / top
     confidence = strength * (0.5 + 0.5 * margin)
-    return best, round(confidence if confidence < 0.95 else 0.95, 3)
+    return best, confidence if confidence < 0.95 else 0.95
