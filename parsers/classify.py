@@ -32,6 +32,7 @@ class Classifier:
             self.longest[words[0]] = max(self.longest.get(words[0], 1), len(words))
         # First word pairs of multi-word phrases: a text without one needs no phrase search.
         self.openings = frozenset(phrase[:2] for phrase in self.multi)
+        self.multi_first = frozenset(phrase[0] for phrase in self.multi)
 
     def words(self) -> set[str]:
         """Every token used in a phrase (vocabulary for the normalizer)."""
@@ -44,9 +45,13 @@ class Classifier:
 
     def matches(self, tokens: list[str]) -> dict[str, tuple[float, int]]:
         """Matched phrase → (weight, category slot), in order, longest match first."""
+        starts = dict.fromkeys(filter(self.longest.__contains__, tokens))  # C-level filter
+        if not starts:
+            return {}
         single = self.single
-        if self.openings.isdisjoint(zip(tokens, tokens[1:], strict=False)):  # no phrase here
-            return {t: single[t] for t in dict.fromkeys(filter(single.__contains__, tokens))}
+        if self.multi_first.isdisjoint(starts) or self.openings.isdisjoint(
+                zip(tokens, tokens[1:], strict=False)):  # no multi-word phrase here
+            return {t: single[t] for t in starts if t in single}
         found: dict[str, tuple[float, int]] = {}
         longest, multi = self.longest, self.multi
         n, free = len(tokens), 0
@@ -69,8 +74,6 @@ class Classifier:
 
     def classify(self, tokens: list[str]):
         """(category, confidence, keywords strongest first, scores) for free text."""
-        if self.longest.keys().isdisjoint(tokens):
-            return NOTHING
         found = self.matches(tokens)
         if not found:
             return NOTHING
