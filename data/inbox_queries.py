@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 
 FACETS = ("category", "kecamatan", "kelurahan", "status", "channel")
+# Most selective first (69 kelurahan, 8 kecamatan, 4 categories, 5 statuses, 2 channels): only
+# the first filter present may use its index; `+col` keeps SQLite (no ANALYZE stats) from
+# walking half the table through the status index instead.
+SELECTIVITY = ("kelurahan", "kecamatan", "category", "status", "channel")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_cache: dict = {}
+CACHE_SIZE = 256
 
 
 def fts_query(text: str | None) -> str | None:
@@ -24,12 +30,17 @@ def where(filters: dict, scope: str | None) -> tuple[str, list]:
     if scope is not None:
         clauses.append("a.kelurahan = ?")
         params.append(scope)
-    for column in FACETS:
+    indexed = scope is not None
+    for column in SELECTIVITY:
         value = filters.get(column)
+        if not value:
+            continue
+        target = f"a.{column}" if not indexed else f"+a.{column}"
+        indexed = True
         if value == "-":  # the facet's "(kosong)" entry
-            clauses.append(f"a.{column} IS NULL")
-        elif value:
-            clauses.append(f"a.{column} = ?")
+            clauses.append(f"{target} IS NULL")
+        else:
+            clauses.append(f"{target} = ?")
             params.append(value)
     if filters.get("created_from"):
         clauses.append("a.created_at >= ?")
@@ -39,7 +50,9 @@ def where(filters: dict, scope: str | None) -> tuple[str, list]:
         params.append(filters["created_to"])
     match = fts_query(filters.get("q"))
     if match:
-        clauses.append("a.id IN (SELECT rowid FROM aspirations_fts WHERE aspirations_fts MATCH ?)")
+        # `+a.id`: walk the created_at index newest first and test membership, rather than
+        # sorting every match (6 ms instead of 25 ms at 100,000 rows for a common word).
+        clauses.append("+a.id IN (SELECT rowid FROM aspirations_fts WHERE aspirations_fts MATCH ?)")
         params.append(match)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -54,20 +67,44 @@ def page(db, filters: dict, scope: str | None, limit: int = 50, offset: int = 0)
         "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]))
 
 
-def facets(db, filters: dict, scope: str | None) -> tuple[int, dict[str, list[tuple]]]:
-    """(total, {facet: [(value, count), ...]}) for the filtered set, in one grouped pass.
+def version(db) -> tuple:
+    """Changes whenever an aspiration is added, corrected or moves status (cache key)."""
+    return db.execute(
+        "SELECT (SELECT max(id) FROM aspirations), (SELECT max(id) FROM corrections), "
+        "(SELECT max(id) FROM status_changes)").fetchone()
 
-    The five facet columns have few distinct combinations (kelurahan fixes kecamatan), so one
-    GROUP BY over a covering index replaces a COUNT per facet value.
+
+def cached(db, name: str, compute, *key):
+    """compute() once per data version: counts stay exact, repeated page views cost nothing."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    full_key = (path, name, version(db), *key)
+    if full_key not in _cache:
+        if len(_cache) >= CACHE_SIZE:
+            _cache.clear()
+        _cache[full_key] = compute()
+    return _cache[full_key]
+
+
+def combos(db, filters: dict, scope: str | None) -> list[tuple]:
+    """(category, kelurahan, kecamatan, status, channel, count) for the filtered set.
+
+    The five columns have few distinct combinations (kelurahan fixes kecamatan), so one
+    GROUP BY over a covering index answers every facet, the total and the dashboard tables
+    at once, instead of a COUNT per facet value. Cached per data version.
     """
     sql, params = where(filters, scope)
-    rows = db.execute(
+    key = tuple(sorted((k, v) for k, v in filters.items() if v))
+    return cached(db, "combos", lambda: db.execute(
         "SELECT a.category, a.kelurahan, a.kecamatan, a.status, a.channel, count(*) "
-        f"FROM aspirations a {sql} GROUP BY 1, 2, 3, 4, 5", params).fetchall()
+        f"FROM aspirations a {sql} GROUP BY 1, 2, 3, 4, 5", params).fetchall(), key, scope)
+
+
+def facets(db, filters: dict, scope: str | None) -> tuple[int, dict[str, list[tuple]]]:
+    """(total, {facet: [(value, count), ...]}) for the filtered set, biggest first."""
     counts: dict[str, dict] = {name: {} for name in FACETS}
     total = 0
     positions = {"category": 0, "kelurahan": 1, "kecamatan": 2, "status": 3, "channel": 4}
-    for row in rows:
+    for row in combos(db, filters, scope):
         total += row[5]
         for name, index in positions.items():
             counts[name][row[index]] = counts[name].get(row[index], 0) + row[5]
@@ -149,26 +186,11 @@ def _scoped(scope: str | None, extra: str = "") -> tuple[str, list]:
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", [scope] if scope else []
 
 
-def counts_by_place(db, scope: str | None) -> list[tuple]:
-    """(kecamatan, kelurahan, category, count) rows for the dashboard's cross table."""
-    sql, params = _scoped(scope)
-    return db.execute(
-        f"SELECT kecamatan, kelurahan, category, count(*) FROM aspirations {sql} "
-        "GROUP BY category, kelurahan, kecamatan", params).fetchall()
-
-
-def counts_by_status(db, scope: str | None) -> dict[str, int]:
-    sql, params = _scoped(scope)
-    return {r[0]: r[1] for r in db.execute(
-        f"SELECT status, count(*) FROM aspirations {sql} GROUP BY status", params).fetchall()}
-
-
-def counts_by_day(db, scope: str | None, since_utc: str) -> dict[str, int]:
-    """Aspirations per WITA calendar day since a UTC instant."""
-    sql, params = _scoped(scope, "created_at >= ?")
-    return {r[0]: r[1] for r in db.execute(
-        f"SELECT date(created_at, '+8 hours'), count(*) FROM aspirations {sql} GROUP BY 1",
-        [*params, since_utc]).fetchall()}
+def counts_between(db, scope: str | None, bounds: list[str]) -> list[int]:
+    """Aspirations in each [bounds[i], bounds[i+1]) UTC range: one index range count each."""
+    sql, params = _scoped(scope, "created_at >= ? AND created_at < ?")
+    return [db.execute(f"SELECT count(*) FROM aspirations {sql}", [*params, low, high])
+            .fetchone()[0] for low, high in zip(bounds, bounds[1:], strict=False)]
 
 
 def overdue(db, scope: str | None, before_utc: str, limit: int = 20) -> tuple[int, list[dict]]:

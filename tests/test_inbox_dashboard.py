@@ -24,6 +24,9 @@ def test_dashboard_counts_and_inline_svg(client, db):
     total = re.search(r"<tfoot>.*?</tfoot>", table, re.S).group(0)
     assert re.findall(r'class="num">(\d+)<', total) == ["2", "0", "1", "0", "3"]
     assert "Tidak ada aspirasi baru yang melewati 3 hari kerja" in html
+    weeks = html.split("Per minggu")[1].split("</svg>")[0]
+    values = re.findall(r'class="value"[^>]*>(\d+)<', weeks)
+    assert len(values) == 12 and values[-1] == "3" and set(values[:-1]) == {"0"}
 
 
 def test_old_unanswered_aspirations_are_flagged(client, db):

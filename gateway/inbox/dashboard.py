@@ -38,21 +38,16 @@ def overdue_cutoff(today: date, holidays: set[str]) -> date:
     return day
 
 
-def week_counts(by_day: dict[str, int], today: date) -> list[tuple[str, int]]:
-    """Last WEEKS weeks (Monday to Sunday, WITA), labelled by their Monday."""
+def week_starts(today: date) -> list[date]:
+    """Mondays of the last WEEKS weeks (WITA), oldest first, plus next Monday as the end."""
     monday = today - timedelta(days=today.weekday())
-    weeks = []
-    for back in range(WEEKS - 1, -1, -1):
-        start = monday - timedelta(weeks=back)
-        total = sum(by_day.get((start + timedelta(days=d)).isoformat(), 0) for d in range(7))
-        weeks.append((start.strftime("%d/%m"), total))
-    return weeks
+    return [monday - timedelta(weeks=back) for back in range(WEEKS - 1, -2, -1)]
 
 
 def place_table(rows) -> list[dict]:
-    """Kecamatan rows with per-category counts and their kelurahan underneath."""
+    """Kecamatan rows with per-category counts and their kelurahan underneath (from combos)."""
     table: dict = {}
-    for kecamatan, kelurahan, category, count in rows:
+    for category, kelurahan, kecamatan, _status, _channel, count in rows:
         kec = table.setdefault(kecamatan or "(tanpa lokasi)",
                                {"counts": {}, "total": 0, "kelurahan": {}})
         kec["counts"][category] = kec["counts"].get(category, 0) + count
@@ -75,10 +70,16 @@ def index():
     holidays = staff.holidays()
     cutoff = overdue_cutoff(today, holidays)
     overdue_count, overdue_rows = inbox_queries.overdue(db, scope, utc_start_of(cutoff))
-    since = today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
-    weeks = week_counts(inbox_queries.counts_by_day(db, scope, utc_start_of(since)), today)
-    places = place_table(inbox_queries.counts_by_place(db, scope))
-    statuses = inbox_queries.counts_by_status(db, scope)
+    starts = week_starts(today)
+    counts = inbox_queries.cached(
+        db, "weeks", lambda: inbox_queries.counts_between(
+            db, scope, [utc_start_of(day) for day in starts]), scope, starts[0])
+    weeks = [(day.strftime("%d/%m"), n) for day, n in zip(starts, counts, strict=False)]
+    rows = inbox_queries.combos(db, {}, scope)
+    places = place_table(rows)
+    statuses: dict[str, int] = {}
+    for row in rows:
+        statuses[row[3]] = statuses.get(row[3], 0) + row[5]
     totals = {c: sum(p["counts"].get(c, 0) for p in places) for c in CATEGORY_LABELS}
     return render_template(
         "inbox/dashboard.html", places=places, totals=totals, statuses=statuses,

@@ -25,6 +25,7 @@ def index():
     scope = auth.scope_kelurahan()
     rows = inbox_queries.page(db, filters, scope, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
     total, facets = inbox_queries.facets(db, filters, scope)
+    facets = dict(facets)  # a cached value: never change it in place
     if scope is not None:
         facets.pop("kelurahan", None)
         facets.pop("kecamatan", None)
