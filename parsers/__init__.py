@@ -34,9 +34,7 @@ def parse(text: str) -> Parsed:
             "kelurahan": kelurahan, "kecamatan": engine.gazetteer.kecamatan_of.get(kelurahan),
             "confidence": command.confidence, "args": MappingProxyType(command.args)})
     category, confidence, keywords, scores = engine.classifier.classify(tokens)
-    gazetteer = engine.gazetteer
-    place = None if gazetteer.longest.keys().isdisjoint(place_tokens) else gazetteer.find(
-        place_tokens)
+    place = engine.gazetteer.find(place_tokens)
     fields = {"text": text, "normalized": normalized, "category": category,
               "confidence": confidence, "keywords": keywords, "scores": scores}
     if place is not None:

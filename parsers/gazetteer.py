@@ -78,6 +78,8 @@ class Gazetteer:
         self.tokens = {w for form in self.aliases for w in form}
         self.single = {form[0]: place for form, place in self.aliases.items() if len(form) == 1}
         self.openings = frozenset(form[:2] for form in self.aliases if len(form) > 1)
+        self.multi_first = frozenset(form[0] for form in self.aliases if len(form) > 1)
+        self.cued_words = frozenset(w for w, place in self.single.items() if place.kind in CUED)
         self.typo_compact = DeletionIndex(self.compact, min_len=7)
         self.longest_compact = max(map(len, self.compact)) + 1
         self.typo_token = DeletionIndex((w for w in self.tokens if len(w) >= 7), min_len=7)
@@ -111,11 +113,13 @@ class Gazetteer:
     def find(self, tokens: list[str]) -> Place | None:
         """Best place named in free-text tokens: first official name, else landmark, else area."""
         longest = self.longest
-        if longest.keys().isdisjoint(tokens):
+        starts = list(filter(longest.__contains__, tokens))  # C-level filter
+        if not starts:
             return None
-        if self.openings.isdisjoint(zip(tokens, tokens[1:], strict=False)):  # one-word names only
-            found = [self.single[t] for t in tokens if t in self.single]
-            if not any(place.kind in CUED for place in found):
+        if self.multi_first.isdisjoint(starts) or self.openings.isdisjoint(
+                zip(tokens, tokens[1:], strict=False)):  # one-word names only
+            found = list(filter(None, map(self.single.get, starts)))
+            if not self.cued_words.intersection(starts):
                 return _best(found)
         aliases, best, best_rank = self.aliases, None, 9
         n, free = len(tokens), 0
@@ -135,6 +139,8 @@ class Gazetteer:
 
 def _best(places: list[Place]) -> Place | None:
     """The first place of the best rank among those named (ambiguous ones never win)."""
+    if len(places) == 1:
+        return places[0] if places[0].kelurahan or places[0].kecamatan else None
     ranked = [(RANK[p.kind], i, p) for i, p in enumerate(places) if p.kelurahan or p.kecamatan]
     return min(ranked)[2] if ranked else None
 

@@ -6,6 +6,7 @@ from parsers.fuzzy import DeletionIndex
 
 LIMIT = 2000  # only the head of a long message is analysed: bounds the work per call
 _TOKEN = re.compile(r"[^\W_]+")
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # the same tokens for ASCII text, found faster
 # Runs of 3+ letters collapse ("rusakkkk"); "i" is spared so "III" stays a Roman numeral.
 _RUN3 = re.compile(r"([a-hj-z])\1{2,}|(i)\2{3,}")
 _RUN2 = re.compile(r"([a-z])\1")
@@ -15,7 +16,8 @@ FUZZY_MIN = 7  # one typo is corrected only in words this long: shorter ones col
 
 def raw_tokens(text: str) -> list[str]:
     """Lowercased word tokens of the first LIMIT characters (letter runs are folded per token)."""
-    return _TOKEN.findall(text[:LIMIT].lower())
+    low = text[:LIMIT].lower()
+    return (_ASCII_TOKEN if low.isascii() else _TOKEN).findall(low)
 
 
 def collapse(token: str) -> str:
