@@ -10,6 +10,7 @@ MIN_SCORE = 1.5  # below this the message is "lainnya": better unsure than confi
 SATURATION = 4.0  # summed weight at which the evidence counts as strong
 NOTHING = ("lainnya", 0.3, (), MappingProxyType(dict.fromkeys(ORDER, 0.0)))
 _SLOT = {name: i for i, name in enumerate((*ORDER, DAMAGE))}
+_DAMAGE_SLOT = _SLOT[DAMAGE]
 
 
 class Classifier:
@@ -53,23 +54,22 @@ class Classifier:
                 zip(tokens, tokens[1:], strict=False)):  # no multi-word phrase here
             return {t: single[t] for t in starts if t in single}
         found: dict[str, tuple[float, int]] = {}
-        longest, multi = self.longest, self.multi
+        longest, multi, openings = self.longest, self.multi, self.openings
         n, free = len(tokens), 0
-        for i in [i for i, t in enumerate(tokens) if t in longest]:
+        for i in [i for i, t in enumerate(tokens) if t in starts]:
             if i < free:
                 continue  # already inside a longer phrase
             token, free = tokens[i], i + 1
-            for k in range(min(longest[token], n - i), 1, -1):
-                hit = multi.get(tuple(tokens[i : i + k]))
-                if hit is not None:
-                    if hit[0]:  # a blocker (weight 0) only consumes its words
-                        found.setdefault(" ".join(tokens[i : i + k]), hit)
-                    free = i + k
-                    break
-            else:
-                hit = single.get(token)
-                if hit is not None:
-                    found.setdefault(token, hit)
+            if i + 1 < n and (token, tokens[i + 1]) in openings:
+                for k in range(min(longest[token], n - i), 1, -1):
+                    hit = multi.get(tuple(tokens[i : i + k]))
+                    if hit is not None:
+                        if hit[0]:  # a blocker (weight 0) only consumes its words
+                            found.setdefault(" ".join(tokens[i : i + k]), hit)
+                        free = i + k
+                        break
+            if free == i + 1 and token in single:
+                found.setdefault(token, single[token])
         return found
 
     def classify(self, tokens: list[str]):
@@ -80,7 +80,7 @@ class Classifier:
         totals = [0.0, 0.0, 0.0, 0.0, 0.0]
         for weight, slot in found.values():
             totals[slot] += weight
-        if totals[4]:
+        if totals[_DAMAGE_SLOT]:
             totals[0] += _damage(found, tokens)
         keywords = tuple(sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1
                          else found)
@@ -92,14 +92,15 @@ class Classifier:
 
 def _damage(found, tokens) -> float:
     """Damage words' weight, plus a bonus for each within a few words of an infrastructure word."""
-    slot = _SLOT[DAMAGE]
-    infra_at = [tokens.index(p.split()[0]) for p, (w, s) in found.items() if s == 0 and w]
-    total = 0.0
-    for phrase, (weight, s) in found.items():
-        if s == slot:
-            at = tokens.index(phrase.split()[0])
-            near = any(abs(at - other) <= DAMAGE_WINDOW for other in infra_at)
-            total += weight + (DAMAGE_BONUS if near else 0.0)
+    damage = [(p, w) for p, (w, slot) in found.items() if slot == _DAMAGE_SLOT]
+    total = sum(w for _, w in damage)
+    infra_at = [tokens.index(p.partition(" ")[0]) for p, (_, slot) in found.items() if slot == 0]
+    for phrase, _ in damage if infra_at else ():
+        at = tokens.index(phrase.partition(" ")[0])
+        for other in infra_at:
+            if -DAMAGE_WINDOW <= at - other <= DAMAGE_WINDOW:
+                total += DAMAGE_BONUS
+                break
     return total
 
 
