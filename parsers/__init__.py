@@ -2,7 +2,7 @@
 
 from types import MappingProxyType
 
-from parsers.commands import SOLO_MAX_TOKENS, leading, solo, strip_prefix
+from parsers.commands import GREETINGS, SOLO_MAX_TOKENS, after_greeting, leading, solo, strip_prefix
 from parsers.engine import load
 from parsers.model import CATEGORIES, COMMANDS, Parsed
 from parsers.normalize import LIMIT, raw_tokens
@@ -24,6 +24,8 @@ def parse(text: str) -> Parsed:
     command = None
     if engine.lead_memo.get(first, True) is not None:  # a keyword, or a first word not yet seen
         command = leading(body, first, engine)
+    if command is None and first in GREETINGS and (greeted := after_greeting(body)):
+        command = leading(*greeted, engine)  # "Selamat pagi pak, DAFTAR Yohanis Paceda"
     if command is None and len(tokens) <= SOLO_MAX_TOKENS and (
             len(tokens) == 1 or engine.solo_words.issuperset(tokens)):
         command = solo(tokens, engine)

@@ -9,10 +9,16 @@ from parsers.places import resolve_kelurahan, suggest_kelurahan
 # A WhatsApp export/forward prefix: "[12/11 10.30] Budi: ..."
 _WA_PREFIX = re.compile(r"\s*\[[^\]\n]{0,40}\]\s*[^:\n]{0,40}:\s*")
 _LEAD = re.compile(r"\W*[^\W_]+[\s#.:,*!]*(.*)", re.S)
+_GREETING = re.compile(
+    r"(?:\s*(?:selamat\s+(?:pagi|siang|sore|malam)|pagi|siang|sore|malam|halo|hallo|hai|syalom"
+    r"|shalom|permisi|assalamu'?alaikum|salam)\b[\s,.!:;-]*"
+    r"(?:(?:pak|bu|bapak|ibu|kak|om|admin|min)\b[\s,.!:;-]*)?)+", re.I)
 _FIELDS = re.compile(r"\s*[#*,;]+\s*")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _TICKET_WORDS = frozenset({"status", "tiket", "kode", "no", "nomor", "nomer", "aspirasi"})
 SOLO_MAX_TOKENS = 8
+GREETINGS = frozenset({"selamat", "pagi", "siang", "sore", "malam", "halo", "hallo", "hai",
+                       "syalom", "shalom", "permisi", "assalamu", "assalamualaikum", "salam"})
 _UNSEEN = object()
 
 
@@ -21,6 +27,16 @@ class Command(NamedTuple):
     category: str | None
     args: dict
     confidence: float
+
+
+def after_greeting(body: str) -> tuple[str, str] | None:
+    """(rest, its first word) when the message opens with a greeting ("Selamat pagi pak, CEK ...")."""
+    match = _GREETING.match(body)
+    if not match or match.end() >= len(body):
+        return None
+    rest = body[match.end() :]
+    first = _ALNUM.match(rest)
+    return (rest, first.group(0).lower()) if first else None
 
 
 def strip_prefix(text: str) -> str:

@@ -20,6 +20,10 @@ from parsers import parse
     ("TIDAK", "TIDAK"), ("tdk bisa hadir", "TIDAK"), ("nyanda", "TIDAK"),
     ("REKAP", "REKAP"), ("rekap rapat", "REKAP"),
     ("[12/11 10.30] Om Noldy: HADIR", "HADIR"),
+    # a greeting before the command
+    ("Selamat pagi, DAFTAR Yohanis Madidir Ure", "DAFTAR"), ("Syalom pak. CEK A7K2Q", "CEK"),
+    ("Selamat pagi pak, hadir", "HADIR"), ("Selamat malam bu, tdk bisa hadir", "TIDAK"),
+    ("selamat pagi", "ASPIRASI"), ("Halo admin, jalan rusak", "ASPIRASI"),
     # aspirations that start like a command
     ("tidak ada air bersih", "ASPIRASI"), ("Ya pak jalan rusak", "ASPIRASI"),
     ("stop buang sampah di kali", "ASPIRASI"), ("mulai kapan jalan diaspal", "ASPIRASI"),
