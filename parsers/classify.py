@@ -25,9 +25,10 @@ class Classifier:
             if not words or all(w in stopwords for w in words):
                 continue  # stop-words are never category keywords
             hit = (float(row["weight"]), _SLOT[row["category"]])
+            if len(words) == 1 and not hit[0]:
+                continue  # a one-word blocker would block nothing
             if len(words) == 1:
-                if hit[0] > 0:  # a one-word blocker would block nothing
-                    self.single[words[0]] = hit
+                self.single[words[0]] = hit
             else:
                 self.multi[words] = hit
             self.longest[words[0]] = max(self.longest.get(words[0], 1), len(words))
