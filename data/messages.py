@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from data.db import transaction, utcnow
+from data.db import utcnow
 
 # Twilio field → column. Everything else is still kept, verbatim, in `raw`.
 _FIELDS = {
@@ -64,18 +64,19 @@ def capture(db, items: list[tuple[str, str]], channel: str, address: str,
     )
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
-    with _capture_lock, transaction(db):
-        cursor = db.execute(
+    # One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
+    with _capture_lock:
+        cursor = db.conn.execute(
             f"INSERT INTO messages ({columns}) VALUES ({marks}) "
             "ON CONFLICT (provider, provider_sid) DO NOTHING",
             list(row.values()),
         )
-        if cursor.rowcount == 1:
-            return cursor.lastrowid, True
-        existing = db.execute(
-            "SELECT id FROM messages WHERE provider = ? AND provider_sid = ?",
-            [provider, row["provider_sid"]],
-        ).fetchone()
+    if cursor.rowcount == 1:
+        return cursor.lastrowid, True
+    existing = db.conn.execute(
+        "SELECT id FROM messages WHERE provider = ? AND provider_sid = ?",
+        [provider, row["provider_sid"]],
+    ).fetchone()
     return existing[0], False
 
 

@@ -7,6 +7,7 @@ import re
 import phonenumbers
 
 WHATSAPP_PREFIX = "whatsapp:"
+_E164_ID = re.compile(r"^\+62[1-9]\d{7,11}$")  # the common case, checked without phonenumbers
 _BSUID = re.compile(r"^[A-Z]{2}\.[0-9A-Za-z]{1,64}$")  # business-scoped WhatsApp user id
 
 
@@ -17,6 +18,8 @@ class InvalidNumber(ValueError):
 def normalize_number(raw: str, region: str = "ID") -> str:
     """'0812…', '62812…', '+62 812-…' all become '+62812…'; raise InvalidNumber otherwise."""
     text = (raw or "").strip()
+    if _E164_ID.match(text):
+        return text
     if not text or len(text) > 32:
         raise InvalidNumber(f"nomor tidak valid: {raw!r}")
     digits = re.sub(r"[\s\-().]", "", text)

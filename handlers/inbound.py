@@ -7,6 +7,7 @@ the message id, so a replayed job finds it processed and a crash leaves it captu
 from __future__ import annotations
 
 import logging
+import time
 
 import parsers
 from data import aspirations, contacts, messages, outbox
@@ -128,10 +129,16 @@ def drain_inbound() -> int:
     queue.woken(queue.connect(s.effective_redis_url), "inbound")
     total = 0
     last = 0
+    lingered = False
     while True:
         ids = messages.pending_ids(db, BATCH, after_id=last)
         if not ids:
-            break
+            if lingered:
+                break
+            time.sleep(queue.DRAIN_LINGER)  # see queue.WAKE_MEMO: late captures are ours
+            lingered = True
+            continue
+        lingered = False
         last = ids[-1]
         queued = process_batch(db, s, ids)
         total += len(ids)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from data import broadcasts, contacts, outbox
@@ -95,23 +96,37 @@ def recover_stale(db, older_than: float = STALE_SENDING_SECONDS) -> int:
     return recovered
 
 
-def drain(s, broadcast_id: int | None = None, threads: int = THREADS) -> int:
-    """Send every due row (optionally of one broadcast) until none is due. Returns rows tried."""
+def drain(s, broadcast_id: int | None = None, threads: int = THREADS,
+          linger: float = 0.0) -> int:
+    """Send every due row (optionally of one broadcast) until none is due. Returns rows tried.
+
+    With `linger`, look once more after that many seconds before returning (queue.WAKE_MEMO).
+    """
     db = database(s)
     transport = transport_for(s)
     limiter = RateLimiter(s.send_rate)
 
-    def one(row):
-        return send_row(database(s), s, transport, row, limiter)
+    def in_order(rows):
+        # One recipient's rows go out in id order (a STOP confirmation before the next ack).
+        return [send_row(database(s), s, transport, row, limiter) for row in rows]
 
     claim = CLAIM if not s.send_rate else max(1, min(CLAIM, int(s.send_rate * 30)))
     total = 0
+    lingered = not linger
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
             rows = outbox.claim_due(db, claim, broadcast_id=broadcast_id)
             if not rows:
-                return total
-            list(pool.map(one, rows))
+                if lingered:
+                    return total
+                time.sleep(linger)
+                lingered = True
+                continue
+            lingered = not linger
+            by_recipient: dict[str, list[dict]] = {}
+            for row in rows:
+                by_recipient.setdefault(row["to_address"], []).append(row)
+            list(pool.map(in_order, by_recipient.values()))
             total += len(rows)
 
 
@@ -119,7 +134,7 @@ def drain_outbox() -> int:
     """RQ job: send everything due, then let the reconciler wake us for later retries."""
     s = settings()
     queue.woken(queue.connect(s.effective_redis_url), "outbound")
-    return drain(s)
+    return drain(s, linger=queue.DRAIN_LINGER)
 
 
 def send_outbox(outbox_id: int) -> str:
