@@ -202,14 +202,3 @@ def overdue(db, scope: str | None, before_utc: str, limit: int = 20) -> tuple[in
         f"FROM aspirations {sql} ORDER BY created_at LIMIT ?", [*params, before_utc, limit])
     return count.fetchone()[0], list(rows)
 
-
-def update_contact(db, row: dict, role: str, kelurahan: str | None,
-                   kecamatan: str | None) -> dict:
-    """Set a contact's role and kelurahan; returns {field: [old, new]} for what changed."""
-    changes = {field: [row[field], value] for field, value in
-               (("role", role), ("kelurahan", kelurahan), ("kecamatan", kecamatan))
-               if row[field] != value}
-    if changes:
-        db.execute("UPDATE contacts SET role = ?, kelurahan = ?, kecamatan = ? WHERE id = ?",
-                   [role, kelurahan, kecamatan, row["id"]])
-    return changes

@@ -181,3 +181,15 @@ def test_pages_use_no_external_urls(client, db, ticket):
         assert "http://" not in html and "https://" not in html.replace(
             "https://www.openstreetmap.org/", ""), path
         assert "style=" not in html  # the CSP forbids inline styles
+
+
+def test_staff_errors_are_explained_in_indonesian(client, db):
+    make_staff(db, "ani", "staf")
+    login(client, "ani")
+    missing = client.get("/inbox/ZZZZZ")
+    assert missing.status_code == 404
+    assert "Halaman atau tiket tidak ditemukan" in missing.get_data(as_text=True)
+    forbidden = client.get("/admin/audit")
+    assert forbidden.status_code == 403 and "tidak berhak" in forbidden.get_data(as_text=True)
+    stale = client.post("/inbox/ZZZZZ/catatan", data={"csrf_token": "lama"})
+    assert stale.status_code == 400 and "Formulir kedaluwarsa" in stale.get_data(as_text=True)

@@ -98,13 +98,18 @@ def contact_update(contact_id):
     if typed and kelurahan is None:
         flash(f"Kelurahan {typed!r} tidak dikenal.", "error")
         return back
+    kelurahan = kelurahan or row["kelurahan"]  # "-" keeps the contact's kelurahan
     if role == "kepala" and not kelurahan:
         flash("Kepala lingkungan/kelurahan wajib terikat pada satu kelurahan.", "error")
         return back
     actor = auth.current_user()["username"]
+    kecamatan = places.kecamatan_of(kelurahan) if kelurahan else row["kecamatan"]
+    changes = {field: [row[field], value] for field, value in
+               (("role", role), ("kelurahan", kelurahan), ("kecamatan", kecamatan))
+               if row[field] != value}
     with transaction(db):
-        changes = inbox_queries.update_contact(db, row, role, kelurahan,
-                                               places.kecamatan_of(kelurahan))
+        if changes:
+            contact_store.set_role(db, contact_id, role, kelurahan, kecamatan)
         if bool(row["opted_out"]) != opted_out:
             contact_store.set_opt_out(db, contact_id, opted_out, f"staff:{actor}")
             changes["opted_out"] = [bool(row["opted_out"]), opted_out]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
+from flask import render_template, request
+from werkzeug.exceptions import HTTPException
+
 from data.aspirations import STATUSES
 from handlers.addresses import mask_number
 from handlers.replies import CATEGORY_LABELS
@@ -16,7 +19,28 @@ FACET_LABELS = {"category": "Kategori", "kecamatan": "Kecamatan", "kelurahan": "
                 "status": "Status", "channel": "Saluran"}
 
 
+STAFF_PREFIXES = ("/inbox", "/dashboard", "/admin", "/login", "/logout", "/broadcasts")
+ERRORS = {
+    400: "Permintaan tidak dapat diproses.",
+    401: "Silakan masuk terlebih dahulu.",
+    403: "Anda tidak berhak membuka halaman ini.",
+    404: "Halaman atau tiket tidak ditemukan.",
+    405: "Cara membuka halaman ini tidak diizinkan.",
+}
+
+
+def error_page(exc: HTTPException):
+    """Staff pages explain errors in Bahasa Indonesia; other routes keep their own answers."""
+    if not request.path.startswith(STAFF_PREFIXES):
+        return exc
+    specific = exc.description if exc.description != type(exc).description else None
+    message = specific or ERRORS.get(exc.code, "Terjadi kesalahan.")
+    return render_template("error.html", code=exc.code, message=message), exc.code
+
+
 def init_app(app) -> None:
+    for code in ERRORS:
+        app.register_error_handler(code, error_page)
     app.add_template_filter(wita, "wita")
     app.add_template_filter(mask_number, "mask")
     app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c or "-"), "category_label")
