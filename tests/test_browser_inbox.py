@@ -122,6 +122,7 @@ def test_staff_day_in_the_browser(browser_page, live_server, seeded, run_worker,
     assert any(lamp in body and "diverifikasi" in body for body in bodies)
     page.reload()
     assert "status baru → diverifikasi" in page.inner_text("#history")
+    page.screenshot(path=str(ARTIFACTS / "ticket.png"), full_page=True)
 
     # export the current filter as CSV
     page.goto(live_server.url + "/inbox?category=infrastruktur")
