@@ -35,7 +35,7 @@ def parse(text: str) -> Parsed:
             "text": text, "normalized": normalized, "command": command.command,
             "kelurahan": kelurahan, "kecamatan": engine.gazetteer.kecamatan_of.get(kelurahan),
             "confidence": command.confidence, "args": MappingProxyType(command.args)})
-    category, confidence, keywords, scores = engine.classifier.classify(tokens)
+    category, confidence, keywords, scores = engine.classifier.classify(normalized)
     place = engine.gazetteer.find(place_tokens)
     fields = {"text": text, "normalized": normalized, "category": category,
               "confidence": confidence, "keywords": keywords, "scores": scores}

@@ -2,6 +2,8 @@
 
 from types import MappingProxyType
 
+from parsers.phrases import trie_pattern
+
 REAL = ("infrastruktur", "ekonomi", "pariwisata")
 ORDER = (*REAL, "lainnya")
 DAMAGE = "rusak"  # pseudo-category: damage words count for infrastructure...
@@ -19,7 +21,6 @@ class Classifier:
     def __init__(self, rows, normalize_phrase, stopwords):
         self.single: dict[str, tuple[float, int]] = {}
         self.multi: dict[tuple[str, ...], tuple[float, int]] = {}
-        self.longest: dict[str, int] = {}
         for row in rows:
             words = tuple(normalize_phrase(row["phrase"]))
             if not words or all(w in stopwords for w in words):
@@ -31,10 +32,10 @@ class Classifier:
                 self.single[words[0]] = hit
             else:
                 self.multi[words] = hit
-            self.longest[words[0]] = max(self.longest.get(words[0], 1), len(words))
-        # First word pairs of multi-word phrases: a text without one needs no phrase search.
-        self.openings = frozenset(phrase[:2] for phrase in self.multi)
-        self.multi_first = frozenset(phrase[0] for phrase in self.multi)
+        self.hits = {" ".join(words): hit for words, hit in self.multi.items()}
+        self.hits.update(self.single)
+        self.pattern = trie_pattern(self.hits)
+        self.alone = {p: score({p: hit}, p) if hit[0] else NOTHING for p, hit in self.hits.items()}
 
     def words(self) -> set[str]:
         """Every token used in a phrase (vocabulary for the normalizer)."""
@@ -45,50 +46,40 @@ class Classifier:
         phrases = [((w,), hit) for w, hit in self.single.items()] + list(self.multi.items())
         return {w for words, (weight, slot) in phrases if slot < 3 and weight > 0 for w in words}
 
-    def matches(self, tokens: list[str]) -> dict[str, tuple[float, int]]:
-        """Matched phrase → (weight, category slot), in order, longest match first."""
-        starts = dict.fromkeys(filter(self.longest.__contains__, tokens))  # C-level filter
-        if not starts:
-            return {}
-        single = self.single
-        if self.multi_first.isdisjoint(starts) or self.openings.isdisjoint(
-                zip(tokens, tokens[1:], strict=False)):  # no multi-word phrase here
-            return {t: single[t] for t in starts if t in single}
-        found: dict[str, tuple[float, int]] = {}
-        longest, multi, openings = self.longest, self.multi, self.openings
-        n, free = len(tokens), 0
-        for i in [i for i, t in enumerate(tokens) if t in starts]:
-            if i < free:
-                continue  # already inside a longer phrase
-            token, free = tokens[i], i + 1
-            if i + 1 < n and (token, tokens[i + 1]) in openings:
-                for k in range(min(longest[token], n - i), 1, -1):
-                    hit = multi.get(tuple(tokens[i : i + k]))
-                    if hit is not None:
-                        if hit[0]:  # a blocker (weight 0) only consumes its words
-                            found.setdefault(" ".join(tokens[i : i + k]), hit)
-                        free = i + k
-                        break
-            if free == i + 1 and token in single:
-                found.setdefault(token, single[token])
-        return found
+    def matches(self, normalized: str) -> dict[str, tuple[float, int]]:
+        """Matched phrase → (weight, category slot), in order, longest match first.
 
-    def classify(self, tokens: list[str]):
-        """(category, confidence, keywords strongest first, scores) for free text."""
-        found = self.matches(tokens)
-        if not found:
+        One precompiled regex (a letter trie of every phrase, greedy, whole words) scans the
+        normalized text left to right, so a longer phrase wins and its words are consumed.
+        """
+        hits = self.hits
+        return {p: hits[p] for p in dict.fromkeys(self.pattern.findall(normalized)) if hits[p][0]}
+
+    def classify(self, normalized: str):
+        """(category, confidence, keywords strongest first, scores) for normalized text."""
+        phrases = self.pattern.findall(normalized)
+        if not phrases:
             return NOTHING
-        totals = [0.0, 0.0, 0.0, 0.0, 0.0]
-        for weight, slot in found.values():
-            totals[slot] += weight
-        if totals[_DAMAGE_SLOT]:
-            totals[0] += _damage(found, tokens)
-        keywords = tuple(sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1
-                         else found)
-        infra, econ, tour, other = totals[:4]
-        category, confidence = decide(infra, econ, tour, other)
-        scores = {"infrastruktur": infra, "ekonomi": econ, "pariwisata": tour, "lainnya": other}
-        return category, confidence, keywords, MappingProxyType(scores)
+        if len(phrases) == 1:  # one phrase: its result was computed when the lists were loaded
+            return self.alone[phrases[0]]
+        hits = self.hits
+        found = {p: hits[p] for p in dict.fromkeys(phrases) if hits[p][0]}
+        return score(found, normalized) if found else NOTHING
+
+
+def score(found: dict[str, tuple[float, int]], normalized: str):
+    """Sum the weights per category and decide: (category, confidence, keywords, scores)."""
+    totals = [0.0, 0.0, 0.0, 0.0, 0.0]
+    for weight, slot in found.values():
+        totals[slot] += weight
+    if totals[_DAMAGE_SLOT]:
+        totals[0] += _damage(found, normalized.split())
+    keywords = tuple(sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1
+                     else found)
+    infra, econ, tour, other = totals[:4]
+    category, confidence = decide(infra, econ, tour, other)
+    scores = {"infrastruktur": infra, "ekonomi": econ, "pariwisata": tour, "lainnya": other}
+    return category, confidence, keywords, MappingProxyType(scores)
 
 
 def _damage(found, tokens) -> float:

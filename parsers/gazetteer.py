@@ -5,6 +5,7 @@ import re
 from typing import NamedTuple
 
 from parsers.fuzzy import DeletionIndex
+from parsers.phrases import trie_pattern
 from parsers.resources import read_table
 
 NUMERALS = {"satu": ("satu", "1", "i"), "dua": ("dua", "2", "ii"), "tiga": ("tiga", "3", "iii")}
@@ -76,10 +77,9 @@ class Gazetteer:
         for form in self.aliases:
             self.longest[form[0]] = max(self.longest.get(form[0], 1), len(form))
         self.tokens = {w for form in self.aliases for w in form}
-        self.single = {form[0]: place for form, place in self.aliases.items() if len(form) == 1}
-        self.openings = frozenset(form[:2] for form in self.aliases if len(form) > 1)
-        self.multi_first = frozenset(form[0] for form in self.aliases if len(form) > 1)
-        self.cued_words = frozenset(w for w, place in self.single.items() if place.kind in CUED)
+        self.by_text = {" ".join(form): place for form, place in self.aliases.items()}
+        self.pattern = trie_pattern(self.by_text)
+        self.cued_names = frozenset(a for a, place in self.by_text.items() if place.kind in CUED)
         self.typo_compact = DeletionIndex(self.compact, min_len=7)
         self.longest_compact = max(map(len, self.compact)) + 1
         self.typo_token = DeletionIndex((w for w in self.tokens if len(w) >= 7), min_len=7)
@@ -112,16 +112,16 @@ class Gazetteer:
 
     def find(self, tokens: list[str]) -> Place | None:
         """Best place named in free-text tokens: first official name, else landmark, else area."""
-        longest = self.longest
-        starts = list(filter(longest.__contains__, tokens))  # C-level filter
-        if not starts:
+        found = self.pattern.findall(" ".join(tokens))  # longest names first, left to right
+        if not found:
             return None
-        if self.multi_first.isdisjoint(starts) or self.openings.isdisjoint(
-                zip(tokens, tokens[1:], strict=False)):  # one-word names only
-            found = list(filter(None, map(self.single.get, starts)))
-            if not self.cued_words.intersection(starts):
-                return _best(found)
-        aliases, best, best_rank = self.aliases, None, 9
+        if self.cued_names.isdisjoint(found):
+            return _best([self.by_text[name] for name in found])
+        return self._scan(tokens)  # a common-word name: check the word before it
+
+    def _scan(self, tokens: list[str]) -> Place | None:
+        """Token by token, longest name first, with the cue word check for common-word names."""
+        longest, aliases, best, best_rank = self.longest, self.aliases, None, 9
         n, free = len(tokens), 0
         for i in [i for i, t in enumerate(tokens) if t in longest]:
             if i < free:

@@ -1,0 +1,22 @@
+"""Whole-word phrase matching with one precompiled regex (used for keywords and place names)."""
+
+import re
+
+
+def trie_pattern(phrases) -> re.Pattern:
+    """A regex matching any phrase as whole words, longest first (a letter trie, greedy)."""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(r"\b(?:" + _branch(trie) + r")\b")
+
+
+def _branch(node: dict) -> str:
+    alternatives = [re.escape(char) + _branch(child) for char, child in sorted(node.items()) if char]
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    return f"(?:{body})?" if "" in node else body
