@@ -126,3 +126,25 @@ def test_message_text_is_escaped(staf, db):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     detail = staf.get(f"/inbox/{row['ticket']}").get_data(as_text=True)
     assert "<script>alert(1)" not in detail and "&lt;img src=x" in detail
+
+
+def test_counts_stay_exact_after_changes(staf, db, rows):
+    def total_and_verified():
+        html = staf.get("/inbox").get_data(as_text=True)
+        total = int(re.search(r'class="muted">([\d.]+) aspirasi', html).group(1))
+        verified = re.search(r'status=diverifikasi">diverifikasi</a>\s*<span class="muted">(\d+)',
+                             html)
+        return total, int(verified.group(1)) if verified else 0
+
+    assert total_and_verified() == (5, 0)
+    with transaction(db):
+        staff.change_status(db, rows[0], "diverifikasi", "ani")
+    assert total_and_verified() == (5, 1)
+    seed(db, "drainase tersumbat di Girian Bawah", "+6281300000077")
+    assert total_and_verified() == (6, 1)
+    with transaction(db):
+        staff.correct(db, rows[1], "category", "ekonomi", "ani")
+    html = staf.get("/inbox?category=ekonomi").get_data(as_text=True)
+    assert rows[1]["ticket"] in tickets_in(html)
+    assert re.search(r'class="muted">(\d+) aspirasi', html).group(1) == str(
+        sum(r["category"] == "ekonomi" for r in rows) + 1)

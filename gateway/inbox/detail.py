@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 from data import inbox_queries, outbox, staff
 from data.db import transaction
@@ -73,7 +73,16 @@ def show(ticket):
         can_see_numbers=auth.can_see_numbers(), history=inbox_queries.history(db, row["id"]),
         next_statuses=workflow.next_statuses(row["status"], user["role"]),
         opds=staff.opd_list(), kelurahan_list=places.all_kelurahan(),
-        categories=CATEGORY_LABELS, reply_text=request.args.get("balasan", "")[:MAX_REPLY])
+        categories=CATEGORY_LABELS, reply_text=_pending_reply(row["ticket"]))
+
+
+def _pending_reply(ticket: str) -> str:
+    """A long reply waiting for confirmation: kept in the session, never in the URL."""
+    pending = session.get("pending_reply") or {}
+    if pending.get("ticket") != ticket:
+        return ""
+    session.pop("pending_reply", None)
+    return pending.get("body", "")[:MAX_REPLY]
 
 
 def _back(row):
@@ -176,7 +185,8 @@ def reply(ticket):
     if parts > 1 and request.form.get("confirm_long") != "1":
         flash(f"Balasan ini {parts} segmen SMS (biaya {parts}x). Centang konfirmasi lalu kirim "
               "lagi, atau persingkat.", "warning")
-        return redirect(url_for("detail.show", ticket=row["ticket"], balasan=body))
+        session["pending_reply"] = {"ticket": row["ticket"], "body": body}
+        return _back(row)
     db = runtime.db()
     with transaction(db):
         note_id = staff.add_note(db, row["id"], "reply", body, auth.current_user()["username"])
