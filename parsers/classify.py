@@ -84,11 +84,14 @@ def score(found: dict[str, tuple[float, int]], normalized: str):
 
 def _damage(found, tokens) -> float:
     """Damage words' weight, plus a bonus for each within a few words of an infrastructure word."""
-    damage = [(p, w) for p, (w, slot) in found.items() if slot == _DAMAGE_SLOT]
-    total = sum(w for _, w in damage)
-    infra_at = [tokens.index(p.partition(" ")[0]) for p, (_, slot) in found.items() if slot == 0]
-    for phrase, _ in damage if infra_at else ():
-        at = tokens.index(phrase.partition(" ")[0])
+    total, damage_at, infra_at = 0.0, [], []
+    for phrase, (weight, slot) in found.items():
+        if slot == _DAMAGE_SLOT:
+            total += weight
+            damage_at.append(tokens.index(phrase.partition(" ")[0]))
+        elif slot == 0:
+            infra_at.append(tokens.index(phrase.partition(" ")[0]))
+    for at in damage_at if infra_at else ():
         for other in infra_at:
             if -DAMAGE_WINDOW <= at - other <= DAMAGE_WINDOW:
                 total += DAMAGE_BONUS

@@ -80,6 +80,7 @@ class Gazetteer:
         self.by_text = {" ".join(form): place for form, place in self.aliases.items()}
         self.pattern = trie_pattern(self.by_text)
         self.cued_names = frozenset(a for a, place in self.by_text.items() if place.kind in CUED)
+        self.usable = {a: p if p.kelurahan or p.kecamatan else None for a, p in self.by_text.items()}
         self.typo_compact = DeletionIndex(self.compact, min_len=7)
         self.longest_compact = max(map(len, self.compact)) + 1
         self.typo_token = DeletionIndex((w for w in self.tokens if len(w) >= 7), min_len=7)
@@ -115,6 +116,8 @@ class Gazetteer:
         found = self.pattern.findall(" ".join(tokens))  # longest names first, left to right
         if not found:
             return None
+        if len(found) == 1 and found[0] not in self.cued_names:
+            return self.usable[found[0]]
         if self.cued_names.isdisjoint(found):
             return _best([self.by_text[name] for name in found])
         return self._scan(tokens)  # a common-word name: check the word before it
