@@ -5,7 +5,7 @@ from types import MappingProxyType
 from parsers.commands import GREETINGS, SOLO_MAX_TOKENS, after_greeting, leading, solo, strip_prefix
 from parsers.engine import load
 from parsers.model import CATEGORIES, COMMANDS, Parsed
-from parsers.normalize import LIMIT, raw_tokens
+from parsers.normalize import ASCII_TOKEN, LIMIT, TOKEN
 
 __all__ = ["CATEGORIES", "COMMANDS", "Parsed", "parse"]
 
@@ -17,7 +17,8 @@ def parse(text: str) -> Parsed:
     body = text[:LIMIT]
     if "[" in body[:8]:
         body = strip_prefix(body)
-    raw = raw_tokens(body)
+    low = body.lower()
+    raw = (ASCII_TOKEN if low.isascii() else TOKEN).findall(low)  # = raw_tokens(body), inlined
     normalized, place_tokens = engine.normalizer.analyse(raw)
     tokens = normalized.split()
     first = raw[0] if raw else ""

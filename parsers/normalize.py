@@ -5,8 +5,8 @@ import re
 from parsers.fuzzy import DeletionIndex
 
 LIMIT = 2000  # only the head of a long message is analysed: bounds the work per call
-_TOKEN = re.compile(r"[^\W_]+")
-_ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # the same tokens for ASCII text, found faster
+TOKEN = re.compile(r"[^\W_]+")
+ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # the same tokens for ASCII text, found faster
 # Runs of 3+ letters collapse ("rusakkkk"); "i" is spared so "III" stays a Roman numeral.
 _RUN3 = re.compile(r"([a-hj-z])\1{2,}|(i)\2{3,}")
 _RUN2 = re.compile(r"([a-z])\1")
@@ -17,7 +17,7 @@ FUZZY_MIN = 7  # one typo is corrected only in words this long: shorter ones col
 def raw_tokens(text: str) -> list[str]:
     """Lowercased word tokens of the first LIMIT characters (letter runs are folded per token)."""
     low = text[:LIMIT].lower()
-    return (_ASCII_TOKEN if low.isascii() else _TOKEN).findall(low)
+    return (ASCII_TOKEN if low.isascii() else TOKEN).findall(low)
 
 
 def collapse(token: str) -> str:
@@ -36,7 +36,7 @@ class Normalizer:
     """
 
     def __init__(self, lexicon: dict[str, str], vocab: set[str], fuzzy_words, gazetteer):
-        self.lexicon = {k: tuple(_TOKEN.findall(v)) for k, v in lexicon.items()}
+        self.lexicon = {k: tuple(TOKEN.findall(v)) for k, v in lexicon.items()}
         self.vocab = frozenset(vocab) | {w for v in self.lexicon.values() for w in v}
         self.fuzzy_words = frozenset(w for w in fuzzy_words if w not in self.lexicon)
         self.place_words = gazetteer.tokens
