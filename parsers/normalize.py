@@ -83,17 +83,21 @@ class Normalizer:
             return mapped
         if word in self.vocab or not word.isalpha():
             return (word,)
-        shapes = [shape for shape in _shapes(word) if shape in self.vocab]
-        if len(word) < FUZZY_MIN:
-            return (shapes[0] if shapes else word,)
-        close = self.typos.candidates(word)
+        shape = word
+        for candidate in _shapes(word):
+            if candidate in self.vocab:
+                shape = candidate
+                break
+        close = self.typos.candidates(word) if len(word) >= FUZZY_MIN else ()
+        if not close:
+            return (shape,)
         places = [w for w in close if w in self.place_words]
         if len(places) == 1:
             self._fixes[token] = places[0]
-        if shapes:
-            return (shapes[0],)
         words = [w for w in close if w in self.fuzzy_words]
-        return (words[0] if len(words) == 1 else word,)
+        if shape == word and len(words) == 1:
+            return (words[0],)
+        return (shape,)
 
 
 def _shapes(word: str) -> list[str]:
