@@ -19,25 +19,25 @@ def parse(text: str) -> Parsed:
         body = strip_prefix(body)
     low = body.lower()
     raw = (ASCII_TOKEN if low.isascii() else TOKEN).findall(low)  # = raw_tokens(body), inlined
-    normalized, place_tokens = engine.normalizer.analyse(raw)
-    tokens = normalized.split()
+    normalized, place_tokens = engine.analyse(raw)
     first = raw[0] if raw else ""
     command = None
     if engine.lead_memo.get(first, True) is not None:  # a keyword, or a first word not yet seen
         command = leading(body, first, engine)
     if command is None and first in GREETINGS and (greeted := after_greeting(body)):
         command = leading(*greeted, engine)  # "Selamat pagi pak, DAFTAR Yohanis Paceda"
-    if command is None and len(tokens) <= SOLO_MAX_TOKENS and (
-            len(tokens) == 1 or engine.solo_words.issuperset(tokens)):
-        command = solo(tokens, engine)
+    if command is None and normalized.count(" ") < SOLO_MAX_TOKENS:  # short: maybe a bare reply
+        tokens = normalized.split()
+        if len(tokens) == 1 or engine.solo_words.issuperset(tokens):
+            command = solo(tokens, engine)
     if command is not None and command.command != "ASPIRASI":
         kelurahan = command.args.get("kelurahan")
         return Parsed.build({
             "text": text, "normalized": normalized, "command": command.command,
             "kelurahan": kelurahan, "kecamatan": engine.gazetteer.kecamatan_of.get(kelurahan),
             "confidence": command.confidence, "args": MappingProxyType(command.args)})
-    category, confidence, keywords, scores = engine.classifier.classify(normalized)
-    place = engine.gazetteer.find(place_tokens)
+    category, confidence, keywords, scores = engine.classify(normalized)
+    place = engine.find(place_tokens)
     fields = {"text": text, "normalized": normalized, "category": category,
               "confidence": confidence, "keywords": keywords, "scores": scores}
     if place is not None:
