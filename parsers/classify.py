@@ -46,17 +46,12 @@ class Classifier:
         phrases = [((w,), hit) for w, hit in self.single.items()] + list(self.multi.items())
         return {w for words, (weight, slot) in phrases if slot < 3 and weight > 0 for w in words}
 
-    def matches(self, normalized: str) -> dict[str, tuple[float, int]]:
-        """Matched phrase → (weight, category slot), in order, longest match first.
+    def classify(self, normalized: str):
+        """(category, confidence, keywords strongest first, scores) for normalized text.
 
         One precompiled regex (a letter trie of every phrase, greedy, whole words) scans the
-        normalized text left to right, so a longer phrase wins and its words are consumed.
+        text left to right, so a longer phrase wins and its words are not matched again.
         """
-        hits = self.hits
-        return {p: hits[p] for p in dict.fromkeys(self.pattern.findall(normalized)) if hits[p][0]}
-
-    def classify(self, normalized: str):
-        """(category, confidence, keywords strongest first, scores) for normalized text."""
         phrases = self.pattern.findall(normalized)
         if not phrases:
             return NOTHING

@@ -17,6 +17,7 @@ _FIELDS = re.compile(r"\s*[#*,;]+\s*")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _TICKET_WORDS = frozenset({"status", "tiket", "kode", "no", "nomor", "nomer", "aspirasi"})
 SOLO_MAX_TOKENS = 8
+PLACE_MAX_WORDS = 5  # "kel. Manembo nembo Tengah": a kelurahan is never longer than this
 GREETINGS = frozenset({"selamat", "pagi", "siang", "sore", "malam", "halo", "hallo", "hai",
                        "syalom", "shalom", "permisi", "assalamu", "assalamualaikum", "salam"})
 _UNSEEN = object()
@@ -83,7 +84,7 @@ def leading(body: str, first: str, engine) -> Command | None:
         return Command(name, None, daftar_args(rest), confidence)
     if name == "CEK":
         ticket = ticket_of(rest)
-        if ticket is None and rest:
+        if ticket is None and not _TICKET_WORDS.issuperset(w.lower() for w in _ALNUM.findall(rest)):
             return None  # "cek jalan di girian" reads as an aspiration, not a ticket check
         return Command(name, None, {"ticket": ticket}, confidence)
     return Command(name, None, {"text": rest}, confidence)
@@ -111,7 +112,7 @@ def daftar_args(rest: str) -> dict:
     else:
         words = rest.split()
         name, place_text, kelurahan = " ".join(words[:1]), " ".join(words[1:]), None
-        for start in range(len(words)):
+        for start in range(max(0, len(words) - PLACE_MAX_WORDS), len(words)):
             found = resolve_kelurahan(" ".join(words[start:]))
             if found:
                 name, place_text, kelurahan = " ".join(words[:start]), " ".join(words[start:]), found

@@ -39,7 +39,7 @@ def load() -> SimpleNamespace:
             if r["mode"] == "solo"}
     fillers = {w for r in command_rows if r["mode"] == "filler" for w in phrase_tokens(r["phrase"])}
     return SimpleNamespace(
-        normalizer=normalizer, classifier=classifier, gazetteer=gazetteer, stopwords=stopwords,
+        normalizer=normalizer, classifier=classifier, gazetteer=gazetteer,
         analyse=normalizer.analyse, classify=classifier.classify, find=gazetteer.find,
         lead=lead, lead_typos=DeletionIndex(lead, min_len=5), solo=solo,
         solo_typos=DeletionIndex({w for p in solo for w in p if len(p) == 1}, min_len=5),

@@ -83,7 +83,6 @@ class Gazetteer:
         self.usable = {a: p if p.kelurahan or p.kecamatan else None for a, p in self.by_text.items()}
         self.typo_compact = DeletionIndex(self.compact, min_len=7)
         self.longest_compact = max(map(len, self.compact)) + 1
-        self.typo_token = DeletionIndex((w for w in self.tokens if len(w) >= 7), min_len=7)
 
     def _add(self, form: tuple[str, ...], place: Place) -> None:
         """Index one spelling; a clash between different places makes it ambiguous."""

@@ -57,10 +57,6 @@ class Normalizer:
             return normalized, [fixes.get(t, t) for t in raw]
         return normalized, raw
 
-    def tokens(self, raw: list[str]) -> list[str]:
-        """Normalized tokens for a list of raw tokens (a raw token may expand to several)."""
-        return self.analyse(raw)[0].split()
-
     def _remember(self, token: str) -> str:
         """Resolve a token seen for the first time (and a place-name typo fix, if any)."""
         if len(self._memo) >= _MEMO_MAX:

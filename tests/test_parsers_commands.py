@@ -84,10 +84,17 @@ def test_daftar_unknown_kelurahan_suggests():
 
 @pytest.mark.parametrize("text, ticket", [
     ("cek A7K2Q", "A7K2Q"), ("cek a7k2q", "A7K2Q"), ("CEK STATUS a7k2q", "A7K2Q"),
-    ("status: b9x4m", "B9X4M"), ("cek", None), ("cek abcde", "ABCDE"),
+    ("status: b9x4m", "B9X4M"), ("cek", None), ("cek abcde", "ABCDE"), ("cek status", None),
+    ("CEK tiket?", None),
 ])
 def test_cek_ticket(text, ticket):
     assert parse(text).args["ticket"] == ticket
+
+
+def test_daftar_with_a_long_tail_stays_fast():
+    parsed = parse("DAFTAR " + "Yohanis " * 200 + "Madidir Ure")  # only the last words count
+    assert parsed.command == "DAFTAR" and parsed.args["kelurahan"] == "Madidir Ure"
+    assert parse("DAFTAR Yohanis Lumenta Madidir Ure").args["name"] == "Yohanis Lumenta"
 
 
 def test_undang_keeps_original_case():
