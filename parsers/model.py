@@ -39,12 +39,12 @@ class Parsed:
     scores: MappingProxyType = field(default_factory=_empty, hash=False)
 
     @classmethod
-    def build(cls, fields: dict) -> "Parsed":
-        """Same as Parsed(**fields) with defaults, but one C-level update instead of 11 setattrs."""
+    def build(cls, values: dict) -> "Parsed":
+        """Same as Parsed(**values) with defaults, but one C-level update instead of 11 setattrs."""
         parsed = object.__new__(cls)
         state = parsed.__dict__
         state.update(_DEFAULTS)
-        state.update(fields)
+        state.update(values)
         return parsed
 
     def to_dict(self) -> dict:
@@ -52,7 +52,7 @@ class Parsed:
         return {
             "text": self.text, "command": self.command, "category": self.category,
             "kelurahan": self.kelurahan, "kecamatan": self.kecamatan,
-            "confidence": self.confidence, "keywords": list(self.keywords),
+            "confidence": round(self.confidence, 3), "keywords": list(self.keywords),
             "args": dict(self.args), "normalized": self.normalized,
             "explicit": self.explicit, "scores": dict(self.scores),
         }

@@ -11,6 +11,8 @@ from parsers.normalize import LIMIT, raw_tokens
     ("RUSAK!!!", "rusak"),
     ("jalang", "jalan"),
     ("ikang", "ikan"),
+    ("bajalang", "berjalan"),
+    ("makang", "makan"),
     ("smp", "smp"),
     ("sd", "sd"),
     ("g bisa", "tidak bisa"),

@@ -1,12 +1,16 @@
 """Properties of parse(): total on every str, deterministic, values always in range."""
 
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers import CATEGORIES, COMMANDS, Parsed, parse
 
+ROOT = Path(__file__).resolve().parent.parent
 WORDS = st.sampled_from(["jalan", "rusak", "DAFTAR", "cek", "ya", "hadir", "tidak", "#", "kel.",
                          "girian", "motto", "aer", "😀", "\x00", "\u200b", "İ", "ß", "ﬁ", "Ⅲ",
                          "INFRA", "?", "pancuran", "iii", "ba", "ng", "\n", "١٢٣", "道路"])
@@ -63,3 +67,17 @@ def test_parsed_is_frozen_and_hashable():
     else:
         raise AssertionError("Parsed must be frozen")
     assert parsed.to_dict()["kelurahan"] == "Paceda"
+
+
+def test_build_matches_the_dataclass_constructor():
+    values = {"text": "x", "normalized": "x", "category": "ekonomi", "confidence": 0.5,
+              "keywords": ("modal",)}
+    assert Parsed.build(values) == Parsed(**values)
+    assert Parsed.build({"text": "y"}) == Parsed(text="y")
+
+
+def test_nothing_is_loaded_at_import():
+    code = ("import parsers, parsers.places, parsers.engine as e; "
+            "assert e.load.cache_info().currsize == 0; parsers.parse('jalan'); "
+            "assert e.load.cache_info().currsize == 1")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
