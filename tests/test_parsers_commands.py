@@ -10,7 +10,7 @@ from parsers import parse
     ("DAFTRA Yohanis Madidir Ure", "DAFTAR"), ("REG Yohanis Paceda", "DAFTAR"),
     ("daftar#Yohanis#Paceda", "DAFTAR"), ("daftar:Yohanis Paceda", "DAFTAR"),
     ("BERHENTI", "BERHENTI"), ("BERHENTII", "BERHENTI"), ("stop", "BERHENTI"),
-    ("Stop.", "BERHENTI"), ("UNREG", "BERHENTI"), ("keluar", "BERHENTI"),
+    ("Stop.", "BERHENTI"), ("Stop sms ini", "BERHENTI"), ("stop kirim sms", "BERHENTI"), ("UNREG", "BERHENTI"), ("keluar", "BERHENTI"),
     ("MULAI", "MULAI"), ("start", "MULAI"),
     ("cek A7K2Q", "CEK"), ("CEK.a7k2q", "CEK"), ("status A7K2Q", "CEK"), ("cek", "CEK"),
     ("BANTUAN", "BANTUAN"), ("info", "BANTUAN"), ("HELP", "BANTUAN"), ("?", "BANTUAN"),
