@@ -52,8 +52,9 @@ def strip_prefix(text: str) -> str:
 def lead_word(word: str, engine) -> tuple[str, str, float] | None:
     """(command or category, mode, confidence) when word is a leading keyword, typo allowed."""
     memo = engine.lead_memo
-    if word in memo:
-        return memo[word]
+    got = memo.get(word, _UNSEEN)  # one lookup: safe if another thread clears the memo
+    if got is not _UNSEEN:
+        return got
     key = collapse(word)
     hit, confidence = engine.lead.get(key), 1.0
     if hit is None and len(key) >= 5 and key.isalpha() and not engine.normalizer.is_known(key):

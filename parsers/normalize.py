@@ -51,7 +51,7 @@ class Normalizer:
         try:
             normalized = " ".join(map(memo.__getitem__, raw))
         except KeyError:
-            normalized = " ".join([memo[t] if t in memo else self._remember(t) for t in raw])
+            normalized = " ".join([memo.get(t) or self._remember(t) for t in raw])
         fixes = self._fixes
         if fixes and not fixes.keys().isdisjoint(raw):
             return normalized, [fixes.get(t, t) for t in raw]
