@@ -3,6 +3,7 @@
 import dataclasses
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -81,3 +82,11 @@ def test_nothing_is_loaded_at_import():
             "assert e.load.cache_info().currsize == 0; parsers.parse('jalan'); "
             "assert e.load.cache_info().currsize == 1")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_same_results_from_many_threads():
+    texts = [f"jalan rusak di kel. paceda {i} pak" if i % 3 else f"HADIR {i}" for i in range(300)]
+    texts += ["torang nelayan butuh doi", "DAFTAR Yohanis Madidir Ure", "pantai kahona kotor"] * 50
+    expected = [parse(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(parse, texts)) == expected
