@@ -11,6 +11,7 @@ from parsers.places import (
     resolve_kelurahan,
     suggest_kelurahan,
 )
+from parsers.resources import read_table
 
 
 @pytest.mark.parametrize("text, kelurahan, kecamatan", [
@@ -118,3 +119,26 @@ def test_all_kelurahan_and_kecamatan_of():
     rows[0]["kelurahan"] = "changed"
     assert all_kelurahan()[0]["kelurahan"] == "Pasir Panjang"
     assert kecamatan_of(None) is None and kecamatan_of("Nowhere") is None
+
+
+PLACE_ROWS = read_table("places.tsv")
+
+
+@pytest.mark.parametrize("row", [r for r in PLACE_ROWS if r["kind"] == "spelling"],
+                         ids=lambda r: r["alias"])
+def test_every_listed_spelling_resolves(row):
+    assert resolve_kelurahan(row["alias"]) == row["kelurahan"]
+    assert find_kelurahan(f"jalan rusak di {row['alias']} pak") == row["kelurahan"]
+
+
+@pytest.mark.parametrize("row", [r for r in PLACE_ROWS if r["kind"] in ("landmark", "area")],
+                         ids=lambda r: r["alias"])
+def test_every_landmark_and_area_gives_its_place(row):
+    assert find_kelurahan(f"dekat {row['alias']} ada masalah") == (row["kelurahan"] or None)
+    assert find_kecamatan(f"dekat {row['alias']} ada masalah") == (row["kecamatan"] or None)
+
+
+@pytest.mark.parametrize("row", all_kelurahan(), ids=lambda r: r["kelurahan"])
+def test_every_official_name_with_a_cue(row):
+    assert find_kelurahan(f"mohon perbaikan jalan di kel. {row['kelurahan']}") == row["kelurahan"]
+    assert resolve_kelurahan(row["kelurahan"].upper()) == row["kelurahan"]
