@@ -5,7 +5,7 @@ from types import MappingProxyType
 from parsers.commands import GREETINGS, SOLO_MAX_TOKENS, after_greeting, leading, solo, strip_prefix
 from parsers.engine import load
 from parsers.model import CATEGORIES, COMMANDS, Parsed
-from parsers.normalize import ASCII_TOKEN, LIMIT, TOKEN
+from parsers.normalize import ASCII_TOKEN, LIMIT, TOKEN, fold
 
 __all__ = ["CATEGORIES", "COMMANDS", "Parsed", "parse"]
 
@@ -18,7 +18,8 @@ def parse(text: str) -> Parsed:
     if "[" in body[:8]:
         body = strip_prefix(body)
     low = body.lower()
-    raw = (ASCII_TOKEN if low.isascii() else TOKEN).findall(low)  # = raw_tokens(body), inlined
+    # = raw_tokens(body), inlined: the hot path
+    raw = ASCII_TOKEN.findall(low) if low.isascii() else TOKEN.findall(fold(low))
     normalized, place_tokens = engine.analyse(raw)
     first = raw[0] if raw else ""
     command = None

@@ -112,6 +112,8 @@ class Gazetteer:
 
     def find(self, tokens: list[str]) -> Place | None:
         """Best place named in free-text tokens: first official name, else landmark, else area."""
+        if self.longest.keys().isdisjoint(tokens):
+            return None  # no word that starts a place name: skip the regex (most messages)
         found = self.pattern.findall(" ".join(tokens))  # longest names first, left to right
         if not found:
             return None

@@ -1,6 +1,7 @@
 """Text → normalized tokens: lowercase, no punctuation/emoji, SMS shorthand and Manado folded."""
 
 import re
+import unicodedata
 
 from parsers.fuzzy import DeletionIndex
 
@@ -17,7 +18,15 @@ FUZZY_MIN = 7  # one typo is corrected only in words this long: shorter ones col
 def raw_tokens(text: str) -> list[str]:
     """Lowercased word tokens of the first LIMIT characters (letter runs are folded per token)."""
     low = text[:LIMIT].lower()
-    return (ASCII_TOKEN if low.isascii() else TOKEN).findall(low)
+    if low.isascii():
+        return ASCII_TOKEN.findall(low)
+    return TOKEN.findall(fold(low))
+
+
+def fold(text: str) -> str:
+    """Accents and full-width forms fold away ("Jalán" → "jalan", "ａｉｒ" → "air")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def collapse(token: str) -> str:

@@ -64,3 +64,12 @@ def test_manado_stopwords_are_never_keywords_or_places(text):
     parsed = parse(f"{text} {text} {text}")
     assert parsed.keywords == ()
     assert parsed.kelurahan is None and parsed.kecamatan is None
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Jalán rusák dekat pasar", "infrastruktur"),
+    ("ａｉｒ bersih tdk ada", "infrastruktur"),
+    ("Paçeda: jalan rusak", "infrastruktur"),
+])
+def test_accents_and_full_width_letters_fold(text, category):
+    assert parse(text).category == category

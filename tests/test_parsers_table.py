@@ -13,6 +13,9 @@ DATA = Path(__file__).parent / "data"
 # against; the holdout was written apart and never used for tuning weights.
 LABELLED_MIN_ACCURACY = 0.95
 HOLDOUT_MIN_ACCURACY = 0.85
+# Written by another engineer after the parser was built (50 messages in other voices); three
+# keyword lines were added after reading its misses, so it is no longer fully held out.
+REVIEWER_MIN_ACCURACY = 0.85
 
 
 def _rows(name: str) -> list[dict]:
@@ -22,6 +25,7 @@ def _rows(name: str) -> list[dict]:
 
 LABELLED = _rows("parser_labelled.csv")
 HOLDOUT = _rows("parser_holdout.csv")
+REVIEWER = _rows("parser_reviewer.csv")
 
 
 def _id(row: dict) -> str:
@@ -55,16 +59,19 @@ def test_must_pass_category(row):
 
 
 @pytest.mark.parametrize("rows, floor", [(LABELLED, LABELLED_MIN_ACCURACY),
-                                         (HOLDOUT, HOLDOUT_MIN_ACCURACY)],
-                         ids=["labelled", "holdout"])
+                                         (HOLDOUT, HOLDOUT_MIN_ACCURACY),
+                                         (REVIEWER, REVIEWER_MIN_ACCURACY)],
+                         ids=["labelled", "holdout", "reviewer"])
 def test_category_accuracy(rows, floor):
     correct = sum(parse(row["text"]).category == row["label"] for row in rows)
     assert correct / len(rows) >= floor
 
 
-@pytest.mark.parametrize("row", HOLDOUT, ids=_id)
-def test_holdout_command(row):
-    assert parse(row["text"]).command == row["command"]
+@pytest.mark.parametrize("row", HOLDOUT + REVIEWER, ids=_id)
+def test_holdout_command_and_kelurahan(row):
+    parsed = parse(row["text"])
+    assert parsed.command == row["command"]
+    assert (parsed.kelurahan or "") == row["kelurahan"]
 
 
 def test_labelled_kelurahan_are_official_names():
