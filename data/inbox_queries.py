@@ -140,6 +140,14 @@ def conversation(db, address: str | None, contact_id: int | None, limit: int = 2
     return sorted(items, key=lambda item: (item["at"], item["direction"] == "out"))
 
 
+def delivery(db, contact_id: int | None, limit: int = 200) -> list[dict]:
+    """Outbound rows to a contact with their delivery status (the page polls this)."""
+    if contact_id is None:
+        return []
+    return list(db.query("SELECT id, status, error_code FROM outbox WHERE contact_id = ? "
+                         "ORDER BY id DESC LIMIT ?", [contact_id, limit]))
+
+
 def history(db, aspiration_id: int) -> list[dict]:
     """Corrections, status changes and notes/replies for one aspiration, oldest first."""
     rows = [dict(r, type="correction") for r in db.query(

@@ -69,7 +69,7 @@ def seeded(settings, signed_post, run_worker):
 
 
 def test_staff_day_in_the_browser(browser_page, live_server, seeded, run_worker, twilio_stub,
-                                  tmp_path):
+                                  tmp_path, db, signed_post):
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(live_server.url + "/inbox")
@@ -122,6 +122,13 @@ def test_staff_day_in_the_browser(browser_page, live_server, seeded, run_worker,
     assert any(lamp in body and "diverifikasi" in body for body in bodies)
     page.reload()
     assert "status baru → diverifikasi" in page.inner_text("#history")
+    # Twilio's callback arrives: the open page shows "delivered" without a reload
+    sid, outbox_id = db.execute("SELECT provider_sid, id FROM outbox WHERE kind = 'status' "
+                                "ORDER BY id DESC").fetchone()
+    signed_post("/webhooks/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered",
+                                            "AccountSid": ACCOUNT_SID})
+    page.wait_for_selector(f'[data-outbox-id="{outbox_id}"][data-status="delivered"]',
+                           timeout=20000)
     page.screenshot(path=str(ARTIFACTS / "ticket.png"), full_page=True)
 
     # export the current filter as CSV

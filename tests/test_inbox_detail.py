@@ -46,7 +46,7 @@ def test_detail_shows_conversation_decision_and_masked_number(staf, ticket, twil
     html = page(staf, ticket)
     assert "jln rusak dkt pasar di kelurahan Madidir Ure" in html
     assert "Aspirasi diterima. Tiket " + ticket in html  # the ack, from the outbox
-    assert re.search(r"status kirim: <strong>(sent|delivered|queued)</strong>", html)
+    assert re.search(r"status kirim: <strong data-outbox-id=\"\d+\" data-status=\"(sent|delivered|queued)\">\1</strong>", html)
     assert "jalan rusak" in html and "keyakinan" in html  # keywords behind the decision
     assert "+62812****890" in html and SENDER not in html
     assert "Madidir Ure" in html and "Kec. Madidir" in html
@@ -183,3 +183,20 @@ def test_media_links_and_location(staf, db, signed_post, run_worker):
     assert "javascript:" not in html
     assert "https://www.openstreetmap.org/?mlat=1.440600&amp;mlon=125.121700" in html
     assert "&lt;b&gt;Yohanis&lt;/b&gt;" in html
+
+
+def test_delivery_status_json_follows_callbacks(staf, db, ticket, signed_post):
+    sid, outbox_id = db.execute("SELECT provider_sid, id FROM outbox").fetchone()
+    assert staf.get(f"/inbox/{ticket}/pengiriman.json").json[str(outbox_id)]["status"] == "sent"
+    assert f'data-outbox-id="{outbox_id}" data-status="sent"' in page(staf, ticket)
+    signed_post("/webhooks/twilio/status", {"MessageSid": sid, "MessageStatus": "undelivered",
+                                            "ErrorCode": "30003", "AccountSid": ACCOUNT_SID})
+    row = staf.get(f"/inbox/{ticket}/pengiriman.json").json[str(outbox_id)]
+    assert row == {"status": "undelivered", "error_code": "30003"}
+
+
+def test_delivery_status_json_is_scoped_and_needs_login(client, db, ticket):
+    assert client.get(f"/inbox/{ticket}/pengiriman.json").status_code in (302, 401)
+    make_staff(db, "lurah2", "kelurahan", "Girian Bawah")
+    login(client, "lurah2")
+    assert client.get(f"/inbox/{ticket}/pengiriman.json").status_code == 404

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from data import inbox_queries, outbox, staff
 from data.db import transaction
@@ -74,6 +84,16 @@ def show(ticket):
         next_statuses=workflow.next_statuses(row["status"], user["role"]),
         opds=staff.opd_list(), kelurahan_list=places.all_kelurahan(),
         categories=CATEGORY_LABELS, reply_text=_pending_reply(row["ticket"]))
+
+
+@bp.route("/inbox/<ticket>/pengiriman.json")
+@auth.login_required
+def delivery(ticket):
+    """Delivery status of the messages to this sender, for the page to follow callbacks live."""
+    row = _load(ticket)
+    rows = inbox_queries.delivery(runtime.db(), row["contact_id"])
+    return jsonify({str(r["id"]): {"status": r["status"], "error_code": r["error_code"]}
+                    for r in rows})
 
 
 def _pending_reply(ticket: str) -> str:
