@@ -20,26 +20,33 @@ def utcnow() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def connect(path: str) -> sqlite_utils.Database:
-    """A new connection with the pragmas every process wants."""
+def connect(path: str, durable: bool = False) -> sqlite_utils.Database:
+    """A new connection with the pragmas every process wants.
+
+    durable: fsync every commit (synchronous=FULL). The web process captures messages that
+    Twilio will not send again once we answer 200, so they must survive a power cut, not only
+    a crash. The worker's writes can be replayed from those captures, so NORMAL is enough there.
+    """
     if path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA synchronous=" + ("FULL" if durable else "NORMAL"))
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
-    return sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn)
+    db.durable = durable
+    return db
 
 
-def get_db(path: str) -> sqlite_utils.Database:
+def get_db(path: str, durable: bool = False) -> sqlite_utils.Database:
     """One connection per process and thread, reused: ~10x faster than one per request."""
     cache = getattr(_local, "dbs", None)
     if cache is None or cache.get("pid") != os.getpid():
         cache = _local.dbs = {"pid": os.getpid()}
-    db = cache.get(path)
+    db = cache.get((path, durable))
     if db is None:
-        db = cache[path] = connect(path)
+        db = cache[(path, durable)] = connect(path, durable)
     return db
 
 
@@ -120,9 +127,9 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
-def open_db(path: str) -> sqlite_utils.Database:
+def open_db(path: str, durable: bool = False) -> sqlite_utils.Database:
     """The process-wide connection, migrated."""
-    db = get_db(path)
+    db = get_db(path, durable)
     if not getattr(db, "_aspirasi_migrated", False):
         migrate(db)
         db._aspirasi_migrated = True

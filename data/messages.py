@@ -6,6 +6,7 @@ import json
 import threading
 
 from data.db import utcnow
+from data.group_commit import GroupCommit
 
 # Twilio field → column. Everything else is still kept, verbatim, in `raw`.
 _FIELDS = {
@@ -22,9 +23,10 @@ _FIELDS = {
     "AccountSid": "account_sid",
 }
 MAX_MEDIA = 10  # Twilio's own limit per message
-# A process's webhook threads take turns here rather than in SQLite's busy handler, which
-# sleeps 1, 2, 5, 10... ms between tries: in a burst, threads slept more than they wrote.
-_capture_lock = threading.Lock()
+# A process's webhook threads share transactions (and fsyncs) rather than queue in SQLite's
+# busy handler, which sleeps 1, 2, 5, 10... ms between tries.
+_group = GroupCommit()
+_lock = threading.Lock()
 
 
 def media_from(pairs: dict) -> list[dict]:
@@ -64,20 +66,23 @@ def capture(db, items: list[tuple[str, str]], channel: str, address: str,
     )
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
-    # One statement is its own transaction: no BEGIN/COMMIT round trips on the hot path.
-    with _capture_lock:
-        cursor = db.conn.execute(
-            f"INSERT INTO messages ({columns}) VALUES ({marks}) "
-            "ON CONFLICT (provider, provider_sid) DO NOTHING",
-            list(row.values()),
-        )
-    if cursor.rowcount == 1:
-        return cursor.lastrowid, True
-    existing = db.conn.execute(
-        "SELECT id FROM messages WHERE provider = ? AND provider_sid = ?",
-        [provider, row["provider_sid"]],
-    ).fetchone()
-    return existing[0], False
+    values = list(row.values())
+    insert = (f"INSERT INTO messages ({columns}) VALUES ({marks}) "
+              "ON CONFLICT (provider, provider_sid) DO NOTHING")
+
+    def write(database):
+        cursor = database.conn.execute(insert, values)
+        if cursor.rowcount == 1:
+            return cursor.lastrowid, True
+        existing = database.conn.execute(
+            "SELECT id FROM messages WHERE provider = ? AND provider_sid = ?",
+            [provider, row["provider_sid"]]).fetchone()
+        return existing[0], False
+
+    if getattr(db, "durable", False):
+        return _group.run(db, write)  # one fsync for every capture waiting on it
+    with _lock:
+        return write(db)  # one statement is its own transaction: no BEGIN/COMMIT round trip
 
 
 def pending_ids(db, limit: int = 500, after_id: int = 0) -> list[int]:

@@ -13,5 +13,6 @@ def settings() -> Settings:
 
 
 def db():
-    """The process's (thread's) migrated connection: reused across requests."""
-    return open_db(settings().db_path)
+    """The process's (thread's) migrated connection: reused across requests, fsync on commit."""
+    s = settings()
+    return open_db(s.db_path, durable=s.db_sync == "full")
