@@ -89,11 +89,6 @@ def count_due(db) -> int:
     ).fetchone()[0]
 
 
-def next_due_at(db) -> str | None:
-    row = db.execute("SELECT min(next_attempt_at) FROM outbox WHERE status = 'queued'").fetchone()
-    return row[0]
-
-
 def mark_sent(db, outbox_id: int, transport: str, provider_sid: str | None,
               status: str = "sent") -> None:
     now = utcnow()
@@ -127,12 +122,6 @@ def stale_sending(db, older_than_seconds: float) -> list[dict]:
     cutoff = later(-older_than_seconds)
     return list(db.query(
         "SELECT * FROM outbox WHERE status = 'sending' AND claimed_at < ? ORDER BY id", [cutoff]))
-
-
-def requeue(db, outbox_id: int) -> None:
-    db.execute(
-        "UPDATE outbox SET status = 'queued', next_attempt_at = ?, updated_at = ? "
-        "WHERE id = ? AND status = 'sending'", [utcnow(), utcnow(), outbox_id])
 
 
 def apply_status(db, provider_sid: str, status: str, error_code: str | None,
