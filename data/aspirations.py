@@ -18,8 +18,12 @@ def new_ticket() -> str:
     return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
 
 
-def create(db, message: dict, contact_id: int | None, parsed, text: str | None = None) -> dict:
-    """Store the aspiration for a message once; a second call returns the first row."""
+def create(db, message: dict, contact_id: int | None, parsed, text: str | None = None,
+           place: tuple[str | None, str | None] | None = None) -> dict:
+    """Store the aspiration for a message once; a second call returns the first row.
+
+    place: (kelurahan, kecamatan) when it comes from elsewhere than the text (the contact's).
+    """
     existing = by_message(db, message["id"])
     if existing:
         return existing
@@ -30,8 +34,8 @@ def create(db, message: dict, contact_id: int | None, parsed, text: str | None =
         "channel": message["channel"],
         "text": text if text is not None else message["body"],
         "category": parsed.category,
-        "kelurahan": parsed.kelurahan,
-        "kecamatan": parsed.kecamatan,
+        "kelurahan": place[0] if place else parsed.kelurahan,
+        "kecamatan": place[1] if place else parsed.kecamatan,
         "confidence": float(parsed.confidence),
         "keywords": json.dumps(list(parsed.keywords), ensure_ascii=False),
         "created_at": now,

@@ -28,16 +28,26 @@ def handle_aspiration(ctx: Inbound) -> None:
     if not text.strip() and not message["num_media"] and not message["latitude"]:
         ctx.reply(replies.render("empty"))
         return
-    row = ctx.aspiration = aspirations.create(ctx.db, message, ctx.contact["id"], parsed, text)
+    row = ctx.aspiration = aspirations.create(ctx.db, message, ctx.contact["id"], parsed, text,
+                                              place=registered_place(ctx))
     values = {"ticket": row["ticket"], "category": replies.category_label(row["category"])}
     if not text.strip():
         ctx.reply(replies.render("media_only", **values))
     elif row["kelurahan"]:
         ctx.reply(replies.render("ack", place=f", Kel. {row['kelurahan']}", **values))
-    elif ctx.contact.get("kelurahan"):
-        ctx.reply(replies.render("ack", place="", **values))
     else:
         ctx.reply(replies.render("ack_no_place", **values))
+
+
+def registered_place(ctx: Inbound) -> tuple[str, str | None] | None:
+    """A text naming no kelurahan belongs to the sender's registered one (DAFTAR or import),
+    unless it names a kecamatan the registered kelurahan is not in."""
+    kelurahan = ctx.contact.get("kelurahan")
+    if ctx.parsed.kelurahan or not kelurahan:
+        return None
+    if ctx.parsed.kecamatan and ctx.parsed.kecamatan != ctx.contact.get("kecamatan"):
+        return None
+    return kelurahan, ctx.contact.get("kecamatan")
 
 
 def handle_check(ctx: Inbound) -> None:

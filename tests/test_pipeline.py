@@ -283,3 +283,15 @@ def test_operator_promos_are_stored_but_not_answered(signed_post, run_worker, db
     assert db.execute("SELECT status FROM messages").fetchone()[0] == "processed"
     assert twilio_stub.creates() == []
     assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_registered_kelurahan_fills_a_text_without_one(signed_post, run_worker, db, twilio_stub):
+    signed_post(PATH, sms("DAFTAR Yohanis Madidir Ure"))
+    run_worker()
+    signed_post(PATH, sms("lampu jalan mati so 2 minggu"))
+    signed_post(PATH, sms("got tersumbat di kel. girian bawah"))  # the text's place wins
+    run_worker()
+    rows = [(r["kelurahan"], r["kecamatan"]) for r in aspirations(db)]
+    assert rows == [("Madidir Ure", "Madidir"), ("Girian Bawah", "Girian")]
+    ack = [c["Body"] for c in twilio_stub.creates()][1]
+    assert "Kel. Madidir Ure" in ack
