@@ -28,6 +28,9 @@ def handle_aspiration(ctx: Inbound) -> None:
     if not text.strip() and not message["num_media"] and not message["latitude"]:
         ctx.reply(replies.render("empty"))
         return
+    if is_small_talk(parsed, message):
+        ctx.reply(replies.render("greeting"))  # "P", "tes", "halo": no ticket for staff to close
+        return
     row = ctx.aspiration = aspirations.create(ctx.db, message, ctx.contact["id"], parsed, text,
                                               place=registered_place(ctx))
     values = {"ticket": row["ticket"], "category": replies.category_label(row["category"])}
@@ -37,6 +40,12 @@ def handle_aspiration(ctx: Inbound) -> None:
         ctx.reply(replies.render("ack", place=f", Kel. {row['kelurahan']}", **values))
     else:
         ctx.reply(replies.render("ack_no_place", **values))
+
+
+def is_small_talk(parsed, message: dict) -> bool:
+    """One or two words that name no need (and nothing attached): a greeting or a test."""
+    return (parsed.category == "lainnya" and not message["num_media"]
+            and not message["latitude"] and len(parsed.normalized.split()) <= 2)
 
 
 def registered_place(ctx: Inbound) -> tuple[str, str | None] | None:

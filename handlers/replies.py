@@ -30,6 +30,8 @@ TEXTS = {
             "CEK <kode>: cek tiket. DAFTAR <nama> <kelurahan>. BERHENTI: stop info.",
     "empty": "Pesan kosong. Tulis usulan Anda, mis: jln rusak dkt pasar Girian. "
              "Balas BANTUAN untuk panduan.",
+    "greeting": "Halo! Silakan kirim usulan pembangunan Anda, mis: jln rusak dkt pasar Girian. "
+                "Balas BANTUAN untuk panduan.",
     "media_only": "Foto/lokasi diterima. Tiket {ticket}. Tambahkan keterangan singkat "
                   "dan kelurahan. Cek: balas CEK {ticket}",
     "registered": "Terima kasih {name}, Anda terdaftar sebagai warga Kel. {kelurahan}. "

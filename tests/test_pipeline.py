@@ -295,3 +295,20 @@ def test_registered_kelurahan_fills_a_text_without_one(signed_post, run_worker, 
     assert rows == [("Madidir Ure", "Madidir"), ("Girian Bawah", "Girian")]
     ack = [c["Body"] for c in twilio_stub.creates()][1]
     assert "Kel. Madidir Ure" in ack
+
+
+@pytest.mark.parametrize("text", ["P", "tes", "halo min", "Selamat pagi", "ok"])
+def test_small_talk_gets_guidance_not_a_ticket(signed_post, run_worker, db, twilio_stub, text):
+    signed_post(PATH, sms(text))
+    run_worker()
+    assert aspirations(db) == []
+    assert db.execute("SELECT status FROM messages").fetchone()[0] == "processed"
+    (create,) = twilio_stub.creates()
+    assert "usulan" in create["Body"] and replies.fits_one_segment(create["Body"])
+
+
+@pytest.mark.parametrize("text", ["jalan rusak", "banjir", "butuh modal"])
+def test_two_word_needs_still_get_a_ticket(signed_post, run_worker, db, twilio_stub, text):
+    signed_post(PATH, sms(text))
+    run_worker()
+    assert len(aspirations(db)) == 1
