@@ -62,3 +62,11 @@ def by_message(db, message_id: int) -> dict | None:
 def by_ticket(db, ticket: str) -> dict | None:
     rows = list(db.query("SELECT * FROM aspirations WHERE ticket = ?", [(ticket or "").upper()]))
     return rows[0] if rows else None
+
+
+def recent_duplicate(db, contact_id: int, text: str, since: str) -> dict | None:
+    """The same text from the same sender since `since`: a resend, not a second need."""
+    rows = list(db.query(
+        "SELECT * FROM aspirations WHERE contact_id = ? AND text = ? AND created_at >= ? "
+        "ORDER BY id DESC LIMIT 1", [contact_id, text, since]))
+    return rows[0] if rows else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
 
 import parsers
 from data import aspirations, contacts, messages, outbox
@@ -18,6 +19,7 @@ from handlers.context import Inbound, database, settings
 
 log = logging.getLogger(__name__)
 BATCH = 200
+RESEND_WINDOW = timedelta(minutes=10)
 
 
 def handle_aspiration(ctx: Inbound) -> None:
@@ -31,8 +33,13 @@ def handle_aspiration(ctx: Inbound) -> None:
     if is_small_talk(parsed, message):
         ctx.reply(replies.render("greeting"))  # "P", "tes", "halo": no ticket for staff to close
         return
-    row = ctx.aspiration = aspirations.create(ctx.db, message, ctx.contact["id"], parsed, text,
-                                              place=registered_place(ctx))
+    since = message_age_limit(message)
+    row = aspirations.recent_duplicate(ctx.db, ctx.contact["id"], text, since) if text.strip() \
+        else None  # cheap phones resend when delivery looks slow: same ticket, not a new one
+    if row is None:
+        row = aspirations.create(ctx.db, message, ctx.contact["id"], parsed, text,
+                                 place=registered_place(ctx))
+    ctx.aspiration = row
     values = {"ticket": row["ticket"], "category": replies.category_label(row["category"])}
     if not text.strip():
         ctx.reply(replies.render("media_only", **values))
@@ -40,6 +47,12 @@ def handle_aspiration(ctx: Inbound) -> None:
         ctx.reply(replies.render("ack", place=f", Kel. {row['kelurahan']}", **values))
     else:
         ctx.reply(replies.render("ack_no_place", **values))
+
+
+def message_age_limit(message: dict) -> str:
+    """Start of the resend window: RESEND_WINDOW before the message arrived."""
+    arrived = datetime.fromisoformat(message["received_at"].replace("Z", "+00:00"))
+    return (arrived - RESEND_WINDOW).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def is_small_talk(parsed, message: dict) -> bool:

@@ -312,3 +312,15 @@ def test_two_word_needs_still_get_a_ticket(signed_post, run_worker, db, twilio_s
     signed_post(PATH, sms(text))
     run_worker()
     assert len(aspirations(db)) == 1
+
+
+def test_same_text_resent_within_minutes_keeps_one_ticket(signed_post, run_worker, db,
+                                                          twilio_stub):
+    signed_post(PATH, sms("jembatan di kel. tendeki so lapuk"))
+    signed_post(PATH, sms("jembatan di kel. tendeki so lapuk"))  # a new MessageSid, same text
+    signed_post(PATH, sms("jembatan di kel. tendeki so lapuk", sender="+6281299999999"))
+    run_worker()
+    rows = aspirations(db)
+    assert len(rows) == 2  # one per sender
+    bodies = [c["Body"] for c in twilio_stub.creates() if c["To"] == "+6281234567890"]
+    assert len(bodies) == 2 and bodies[0] == bodies[1] and rows[0]["ticket"] in bodies[0]
