@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import threading
@@ -142,6 +143,42 @@ def live_server(app):
     server.url = f"http://127.0.0.1:{server.server_port}"
     yield server
     server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def require_browser() -> None:
+    """Skip, saying why, when Debian's chromium or playwright is missing; in CI, fail instead."""
+    missing = None
+    if not os.path.exists(CHROMIUM):
+        missing = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    elif importlib.util.find_spec("playwright") is None:
+        missing = "the playwright package is not installed"
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"browser test cannot run in CI: {missing}")
+    if missing:
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def browser_page():
+    """A page in real headless Chromium (1366x768); page.dialogs lists any alert() seen."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 768},
+                                      accept_downloads=True)
+        page = context.new_page()
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        yield page
+        context.close()
+        browser.close()
 
 
 def sign(url: str, params, token: str = AUTH_TOKEN) -> str:

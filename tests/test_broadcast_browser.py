@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import pytest
 
 from data import broadcasts
 from tests.test_broadcast_sms import GIRIAN, seed
 from tests.test_inbox_helpers import PASSWORD, make_staff
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM) or importlib.util.find_spec("playwright") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium or playwright missing in CI")
-        pytest.skip("Chromium or playwright missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser_page):
+    return browser_page
 
 
 def test_double_click_in_the_browser_sends_one_broadcast(page, live_server, db, run_worker,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +10,6 @@ from data.db import open_db
 from tests.conftest import ACCOUNT_SID
 from tests.test_inbox_helpers import PASSWORD, make_staff
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MESSAGES = [
     "jln rusak dkt pasar di kelurahan Madidir Ure",
@@ -24,35 +19,6 @@ MESSAGES = [
 ]
 
 pytestmark = pytest.mark.browser
-
-
-def _require_browser():
-    missing = None
-    if not os.path.exists(CHROMIUM):
-        missing = f"{CHROMIUM} is not installed"
-    elif importlib.util.find_spec("playwright") is None:
-        missing = "the playwright package is not installed"
-    if missing and os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run in CI: {missing}")
-    if missing:
-        pytest.skip(missing)
-
-
-@pytest.fixture
-def browser_page():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 768},
-                                      accept_downloads=True)
-        page = context.new_page()
-        page.dialogs = []
-        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-        yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
