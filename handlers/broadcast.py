@@ -60,10 +60,7 @@ def text(key: str, **values) -> str:
     """A broadcast reply, GSM-7 and one segment (the values are cut, never the instruction)."""
     if key == "preview":
         return fit_preview(**values)
-    out = replies.to_gsm7(TEXTS[key].format(**values))
-    while replies.gsm7_length(out) > replies.SEGMENT:
-        out = out[:-1]
-    return out
+    return replies.fit(TEXTS[key].format(**values))
 
 
 def fit_preview(preview: str, **values) -> str:

@@ -87,12 +87,17 @@ def segments(text: str) -> int:
     return 1 if length <= SEGMENT else -(-length // 153)
 
 
-def render(key: str, **values) -> str:
-    """A reply from the table; GSM-7 safe and cut to one segment whatever the values are."""
-    text = to_gsm7(TEXTS[key].format(**values))
+def fit(text: str) -> str:
+    """GSM-7 safe and cut to one segment, whatever went into it."""
+    text = to_gsm7(text)
     while gsm7_length(text) > SEGMENT:
         text = text[:-1]
     return text
+
+
+def render(key: str, **values) -> str:
+    """A reply from the table, fitted to one GSM-7 segment."""
+    return fit(TEXTS[key].format(**values))
 
 
 def category_label(category: str) -> str:
