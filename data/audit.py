@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from data.db import utcnow
+from data.clock import utcnow
 
 
 def record(db, actor: str, action: str, target: str | None = None, **detail) -> int:

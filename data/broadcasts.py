@@ -7,29 +7,16 @@ is a conditional UPDATE, so a double click or a replayed job moves a broadcast a
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
+from data import channels
+from data.clock import iso, wita_day_start
+from data.clock import now as now_utc
+from data.contacts import ROLES
 from data.db import transaction
 
-WITA = timedelta(hours=8)  # Asia/Makassar has no daylight saving
-WHATSAPP_WINDOW = timedelta(hours=24)
 PLAN_BATCH = 5000
 LIVE = ("confirmed", "sending", "done")
-ROLES = ("warga", "kepala", "staf")
-
-
-def iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def now_utc(now: datetime | None = None) -> datetime:
-    return now or datetime.now(UTC)
-
-
-def wita_day_start(now: datetime | None = None) -> str:
-    """Midnight in Bitung (WITA, UTC+8) of `now`'s local day, as a stored UTC timestamp."""
-    local = now_utc(now) + WITA
-    return iso(datetime(local.year, local.month, local.day, tzinfo=UTC) - WITA)
 
 
 def recipient_where(target: dict, exclude_contact_id: int | None = None) -> tuple[str, list]:
@@ -123,6 +110,14 @@ def confirm(db, broadcast_id: int, now: datetime | None = None) -> bool:
     return ok
 
 
+def cancel(db, broadcast_id: int, now: datetime | None = None) -> bool:
+    """A draft, or a confirmed broadcast that has not started, → canceled (token spent)."""
+    ok = move(db, broadcast_id, ("draft", "confirmed"), "canceled", now)
+    if ok:
+        db.execute("UPDATE broadcasts SET token = NULL WHERE id = ?", [broadcast_id])
+    return ok
+
+
 def cancel_drafts(db, contact_id: int, now: datetime | None = None) -> int:
     stamp = iso(now_utc(now))
     return db.execute(
@@ -158,16 +153,15 @@ def plan(db, broadcast_id: int, batch: int = PLAN_BATCH, now: datetime | None = 
     """One outbox row per recipient (dedupe key bc:<id>:<contact>), INSERT … SELECT per batch.
 
     Safe to run again after a crash: existing rows are kept, missing ones added. Channel:
-    WhatsApp only inside the 24-hour window the contact opened, else SMS (no 63016 round trip).
+    data.channels' rule, applied in SQL (no 63016 round trip outside WhatsApp's window).
     """
     b = get(db, broadcast_id)
     if b is None or b["planned_at"]:
         return 0
     moment = now_utc(now)
-    stamp, window = iso(moment), iso(moment - WHATSAPP_WINDOW)
+    stamp, window = iso(moment), channels.window_start(moment)
     where, params = recipient_where(b["target"], b["sender_contact_id"])
-    channel = ("CASE WHEN c.channel = 'whatsapp' AND c.whatsapp_last_inbound_at >= ? "
-               "THEN 'whatsapp' ELSE 'sms' END")
+    channel = "outbound_channel(c.channel, c.whatsapp_last_inbound_at, ?)"
     last = 0
     while True:
         with transaction(db):
@@ -180,7 +174,7 @@ def plan(db, broadcast_id: int, batch: int = PLAN_BATCH, now: datetime | None = 
                 "INSERT INTO outbox (dedupe_key, kind, contact_id, broadcast_id, channel, "
                 "to_address, body, next_attempt_at, created_at, updated_at) "
                 "SELECT 'bc:' || ? || ':' || id, 'broadcast', id, ?, ch, "
-                "CASE ch WHEN 'whatsapp' THEN 'whatsapp:' || address ELSE address END, ?, ?, ?, ? "
+                "channel_address(ch, address), ?, ?, ?, ? "
                 f"FROM (SELECT c.id, c.address, {channel} AS ch FROM contacts c WHERE {where} "
                 "AND c.id > ? AND c.id <= ?) WHERE ch = 'whatsapp' OR address LIKE '+%' "
                 "ON CONFLICT (dedupe_key) DO NOTHING",

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from data.db import utcnow
+from data.clock import utcnow
+
+# warga: a resident (the default); kepala: a village head, bound to one kelurahan, the only one
+# whose UNDANG reaches residents; staf: office staff who text in.
+ROLES = ("warga", "kepala", "staf")
+
+
+def check_role(role: str, kelurahan: str | None) -> None:
+    """Raise ValueError (in Bahasa Indonesia) unless the role is known and a kepala has a
+    kelurahan: the kelurahan decides who a kepala's broadcasts reach."""
+    if role not in ROLES:
+        raise ValueError(f"peran {role[:20]!r} tidak dikenal ({', '.join(ROLES)})")
+    if role == "kepala" and not kelurahan:
+        raise ValueError("kepala harus terikat pada satu kelurahan")
+
+
+def is_kepala(contact: dict) -> bool:
+    """A village head who may broadcast: the role, and the kelurahan it is bound to."""
+    return contact.get("role") == "kepala" and bool(contact.get("kelurahan"))
 
 
 def touch(db, address: str, channel: str, when: str | None = None) -> dict:
@@ -51,9 +69,6 @@ def register(db, contact_id: int, name: str, kelurahan: str, kecamatan: str | No
     )
 
 
-ROLES = ("warga", "kepala", "staf")
-
-
 def upsert_many(db, rows: list[dict], when: str | None = None) -> dict:
     """Create or update contacts (address, name, kelurahan, kecamatan, role) in one statement.
 
@@ -100,10 +115,7 @@ def ensure(db, address: str) -> dict:
 def set_role(db, contact_id: int, role: str, kelurahan: str | None,
              kecamatan: str | None) -> None:
     """Admins only (CLI, admin pages): a kepala is bound to exactly one kelurahan."""
-    if role not in ROLES:
-        raise ValueError(f"peran tidak dikenal: {role}")
-    if role == "kepala" and not kelurahan:
-        raise ValueError("kepala harus terikat pada satu kelurahan")
+    check_role(role, kelurahan)
     db.execute("UPDATE contacts SET role = ?, kelurahan = coalesce(?, kelurahan), "
                "kecamatan = coalesce(?, kecamatan) WHERE id = ?",
                [role, kelurahan, kecamatan, contact_id])

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
-import pkgutil
 import sqlite3
 import threading
-from datetime import UTC, datetime
 
 import sqlite_utils
 
+from data import channels
+
 _local = threading.local()
-
-
-def utcnow() -> str:
-    """Timestamps are stored as ISO 8601 UTC strings; they sort and compare as text."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def connect(path: str, durable: bool = False) -> sqlite_utils.Database:
@@ -34,8 +28,10 @@ def connect(path: str, durable: bool = False) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=" + ("FULL" if durable else "NORMAL"))
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=30000")
+    channels.register_sql_functions(conn)
     db = sqlite_utils.Database(conn)
     db.durable = durable
+    db.path = os.path.abspath(path) if path != ":memory:" else path
     return db
 
 
@@ -79,6 +75,12 @@ def transaction(db: sqlite_utils.Database):
         db.conn.execute("COMMIT")
 
 
+def check_writable(db: sqlite_utils.Database) -> None:
+    """Raise unless this process can take the write lock now (nothing is written)."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    db.conn.execute("ROLLBACK")
+
+
 def execute_script(db: sqlite_utils.Database, sql: str) -> None:
     """Run several statements inside the caller's transaction (executescript would COMMIT).
 
@@ -95,36 +97,33 @@ def execute_script(db: sqlite_utils.Database, sql: str) -> None:
         db.execute(buffer)
 
 
-def migrations() -> list[tuple[int, str, object]]:
-    """Numbered migration modules under data/migrations, in order: m0001_core.py, ..."""
-    from data import migrations as package
-
-    found = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("m") and info.name[1:5].isdigit():
-            module = importlib.import_module(f"data.migrations.{info.name}")
-            found.append((int(info.name[1:5]), info.name, module))
-    return sorted(found)
-
-
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every migration not yet applied; each in its own transaction. Returns their names."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
-    )
-    done = {row[0] for row in db.execute("SELECT id FROM _migrations").fetchall()}
-    applied = []
-    for number, name, module in migrations():
-        if number in done:
-            continue
-        with transaction(db):
-            module.up(db)
-            db.execute(
-                "INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)",
-                [number, name, utcnow()],
-            )
-        applied.append(name)
-    return applied
+    """Apply every pending migration (sqlite-utils Migrations). Returns the names applied.
+
+    One BEGIN IMMEDIATE around the lot: when the web and the worker start together, the second
+    waits for the first and then finds nothing pending. Databases made before the switch to
+    sqlite-utils recorded their migrations in `_migrations`; those names are carried over first.
+    """
+    from data.migrations import MIGRATIONS
+
+    with transaction(db):
+        MIGRATIONS.ensure_migrations_table(db)
+        _adopt_legacy_record(db, MIGRATIONS.name)
+        pending = [m.name for m in MIGRATIONS.pending(db)]
+        MIGRATIONS.apply(db)
+    return pending
+
+
+def _adopt_legacy_record(db: sqlite_utils.Database, migration_set: str) -> None:
+    """Copy the hand-written runner's `_migrations` rows into sqlite-utils' table, then drop it."""
+    if not db["_migrations"].exists():
+        return
+    for name, applied_at in db.execute("SELECT name, applied_at FROM _migrations ORDER BY id"):
+        db.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) SELECT ?, ?, ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? AND "
+            "name = ?)", [migration_set, name, applied_at, migration_set, name])
+    db.execute("DROP TABLE _migrations")
 
 
 def open_db(path: str, durable: bool = False) -> sqlite_utils.Database:

@@ -4,66 +4,71 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 
-from data.db import utcnow
+from data.clock import utcnow
 from data.group_commit import GroupCommit
+from data.outbox import reply_key
 
-# Twilio field → column. Everything else is still kept, verbatim, in `raw`.
-_FIELDS = {
-    "Body": "body",
-    "ProfileName": "profile_name",
-    "WaId": "wa_id",
-    "Latitude": "latitude",
-    "Longitude": "longitude",
-    "Address": "location_address",
-    "Label": "location_label",
-    "ButtonText": "button_text",
-    "NumSegments": "num_segments",
-    "To": "recipient",
-    "AccountSid": "account_sid",
-}
-MAX_MEDIA = 10  # Twilio's own limit per message
 # A process's webhook threads share transactions (and fsyncs) rather than queue in SQLite's
-# busy handler, which sleeps 1, 2, 5, 10... ms between tries.
-_group = GroupCommit()
+# busy handler, which sleeps 1, 2, 5, 10... ms between tries. One group per database file: a
+# process with two databases (tests, tools) must never write a message into the wrong one.
+_groups: dict[str, GroupCommit] = {}
 _lock = threading.Lock()
 
 
-def media_from(pairs: dict) -> list[dict]:
-    """MediaUrlN/MediaContentTypeN for N < NumMedia, tolerating missing fields."""
-    try:
-        count = max(0, min(int(pairs.get("NumMedia") or 0), MAX_MEDIA))
-    except ValueError:
-        count = 0
-    media = []
-    for n in range(count):
-        url = pairs.get(f"MediaUrl{n}")
-        if url:
-            media.append({"url": url, "content_type": pairs.get(f"MediaContentType{n}") or ""})
-    return media
+@dataclass(frozen=True)
+class InboundRecord:
+    """One inbound message from any channel, normalised at the channel's edge (gateway/).
+
+    data/ stores what it is given; it knows no provider's field names. `raw` is the payload
+    exactly as received (JSON text), so every later step can be replayed from it.
+    """
+
+    provider: str                   # who delivered it: 'twilio', ...
+    external_id: str                # the provider's message id: the idempotency key
+    channel: str                    # 'sms' | 'whatsapp'
+    sender: str                     # the sender as the provider wrote it
+    address: str                    # the sender as a contact address (+E164 or a BSUID)
+    raw: str                        # the payload verbatim, JSON
+    text: str = ""
+    recipient: str | None = None    # our number / sender id it was sent to
+    media: tuple[dict, ...] = ()    # ({"url", "content_type"}, ...)
+    latitude: str | None = None
+    longitude: str | None = None
+    location_address: str | None = None
+    location_label: str | None = None
+    profile_name: str | None = None
+    wa_id: str | None = None
+    button_text: str | None = None  # a WhatsApp quick-reply button's text
+    num_segments: str | None = None
+    account_sid: str | None = None
+    idempotency_token: str | None = None
+    received_at: str | None = None  # stored UTC stamp; None: now
+
+    def row(self) -> dict:
+        """The `messages` row for this record (status and attempts take their defaults)."""
+        return {
+            "provider": self.provider, "provider_sid": self.external_id,
+            "channel": self.channel, "sender": self.sender, "address": self.address,
+            "recipient": self.recipient, "body": self.text, "num_media": len(self.media),
+            "media": json.dumps(list(self.media)), "profile_name": self.profile_name,
+            "wa_id": self.wa_id, "latitude": self.latitude, "longitude": self.longitude,
+            "location_address": self.location_address, "location_label": self.location_label,
+            "button_text": self.button_text, "num_segments": self.num_segments,
+            "account_sid": self.account_sid, "idempotency_token": self.idempotency_token,
+            "raw": self.raw, "received_at": self.received_at or utcnow(),
+        }
 
 
-def capture(db, items: list[tuple[str, str]], channel: str, address: str,
-            idempotency_token: str | None = None, provider: str = "twilio") -> tuple[int, bool]:
+def _group_for(db) -> GroupCommit:
+    group = _groups.get(db.path)
+    return group if group is not None else _groups.setdefault(db.path, GroupCommit())
+
+
+def capture(db, record: InboundRecord) -> tuple[int, bool]:
     """Insert the raw message unless its provider id is known. Returns (id, created)."""
-    first = {}
-    for key, value in items:
-        first.setdefault(key, value)
-    media = media_from(first)
-    row = {column: first.get(field) for field, column in _FIELDS.items()}
-    row.update(
-        provider=provider,
-        provider_sid=first["MessageSid"],
-        channel=channel,
-        sender=first["From"],
-        address=address,
-        body=first.get("Body") or "",
-        num_media=len(media),
-        media=json.dumps(media),
-        idempotency_token=idempotency_token,
-        raw=json.dumps(items, ensure_ascii=False),
-        received_at=utcnow(),
-    )
+    row = record.row()
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     values = list(row.values())
@@ -76,11 +81,11 @@ def capture(db, items: list[tuple[str, str]], channel: str, address: str,
             return cursor.lastrowid, True
         existing = database.conn.execute(
             "SELECT id FROM messages WHERE provider = ? AND provider_sid = ?",
-            [provider, row["provider_sid"]]).fetchone()
+            [record.provider, record.external_id]).fetchone()
         return existing[0], False
 
     if getattr(db, "durable", False):
-        return _group.run(db, write)  # one fsync for every capture waiting on it
+        return _group_for(db).run(db, write)  # one fsync for every capture waiting on it
     with _lock:
         return write(db)  # one statement is its own transaction: no BEGIN/COMMIT round trip
 
@@ -124,3 +129,18 @@ def mark_failed(db, message_id: int, error: str, max_attempts: int = 5) -> None:
         "status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE status END WHERE id = ?",
         [error[:500], max_attempts, message_id],
     )
+
+
+def outcome(db, provider_sid: str) -> dict | None:
+    """What became of a message: its status, the aspiration (ticket…) and the ack's delivery."""
+    rows = list(db.query(
+        "SELECT m.id, m.status, a.ticket, a.category, a.kelurahan FROM messages m "
+        "LEFT JOIN aspirations a ON a.message_id = m.id WHERE m.provider_sid = ?",
+        [provider_sid]))
+    if not rows:
+        return None
+    row = rows[0]
+    ack = db.execute("SELECT body, status FROM outbox WHERE dedupe_key = ?",
+                     [reply_key(row["id"], 0)]).fetchone()
+    row["reply"], row["sent"] = ack if ack else (None, None)
+    return row

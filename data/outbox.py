@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from data.db import transaction, utcnow
+from data.clock import later, utcnow
+from data.db import transaction
 
 FINAL = ("delivered", "read", "undelivered", "failed", "canceled")
 # Twilio's statuses in the order a message moves through them: a late callback never goes back.
@@ -15,14 +14,18 @@ STATUS_RANK = {
 }
 
 
-def later(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def reply_key(message_id: int, n: int) -> str:
+    """The dedupe key of the n-th reply to an inbound message (0 is the ack)."""
+    return f"reply:{message_id}:{n}"
 
 
-def enqueue(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str,
-            contact_id: int | None = None, aspiration_id: int | None = None,
-            broadcast_id: int | None = None) -> tuple[int, bool]:
-    """Queue one outbound message; the dedupe key makes a replayed job queue nothing new."""
+def add(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str,
+        contact_id: int | None = None, aspiration_id: int | None = None,
+        broadcast_id: int | None = None) -> tuple[int, bool]:
+    """Put one outbound message in the outbox; the dedupe key makes a replay add nothing new.
+
+    Returns (outbox id, added). Waking the sender is the caller's business (handlers.queue).
+    """
     now = utcnow()
     cursor = db.execute(
         "INSERT INTO outbox (dedupe_key, kind, contact_id, aspiration_id, broadcast_id, channel, "
@@ -63,13 +66,6 @@ def claim_due(db, limit: int = 100, broadcast_id: int | None = None) -> list[dic
             [now, now, *ids],
         )
         return list(db.query(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids))
-
-
-def claim_one(db, outbox_id: int) -> bool:
-    now = utcnow()
-    return db.execute(
-        "UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1, "
-        "updated_at = ? WHERE id = ? AND status = 'queued'", [now, now, outbox_id]).rowcount == 1
 
 
 def reconfirm_claim(db, row: dict) -> bool:
@@ -117,11 +113,32 @@ def mark_failed(db, outbox_id: int, code: str | None, message: str,
     )
 
 
-def stale_sending(db, older_than_seconds: float) -> list[dict]:
-    """Rows claimed by a worker that died before it recorded the answer."""
-    cutoff = later(-older_than_seconds)
-    return list(db.query(
-        "SELECT * FROM outbox WHERE status = 'sending' AND claimed_at < ? ORDER BY id", [cutoff]))
+def set_uncertain(db, outbox_id: int, uncertain: bool) -> None:
+    """Whether the last attempt may have reached the provider (look it up before resending)."""
+    db.execute("UPDATE outbox SET uncertain = ? WHERE id = ?", [int(uncertain), outbox_id])
+
+
+def sid_taken(db, provider_sid: str) -> bool:
+    """True when another row already carries this provider sid (it cannot be ours too)."""
+    return db.execute("SELECT 1 FROM outbox WHERE provider_sid = ?",
+                      [provider_sid]).fetchone() is not None
+
+
+def recover_stale(db, older_than_seconds: float) -> int:
+    """Rows left in `sending` by a dead worker: queue them again, marked uncertain.
+
+    Only a row whose claim nobody refreshed since we looked (a live sender reconfirms it).
+    """
+    cutoff, now = later(-older_than_seconds), utcnow()
+    recovered = 0
+    for row_id, claimed_at in db.execute(
+            "SELECT id, claimed_at FROM outbox WHERE status = 'sending' AND claimed_at < ? "
+            "ORDER BY id", [cutoff]).fetchall():
+        recovered += db.execute(
+            "UPDATE outbox SET uncertain = 1, status = 'queued', next_attempt_at = ?, "
+            "updated_at = ? WHERE id = ? AND status = 'sending' AND claimed_at = ?",
+            [now, now, row_id, claimed_at]).rowcount
+    return recovered
 
 
 def apply_status(db, provider_sid: str, status: str, error_code: str | None,

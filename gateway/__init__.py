@@ -1,4 +1,8 @@
-"""The web side of Aspirasi: create_app() builds the Flask app; nothing happens at import."""
+"""The web side of Aspirasi: create_app() builds the Flask app; nothing happens at import.
+
+Flask is imported inside create_app, not here: `aspirasi worker` runs through gateway.cli and
+must not load Flask or werkzeug (the worker never serves a page).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,7 @@ import logging
 import os
 import secrets
 
-from flask import Flask
-
-from gateway.config import Settings, load_settings
+from handlers.settings import Settings, load_settings
 
 
 def _secret_key(settings: Settings) -> str:
@@ -25,8 +27,10 @@ def _secret_key(settings: Settings) -> str:
         return handle.read().strip()
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None):
     """Application factory: settings from the environment (or test_config['SETTINGS'])."""
+    from flask import Flask
+
     test_config = test_config or {}
     settings = test_config.get("SETTINGS") or load_settings()
     app = Flask(__name__, instance_path=settings.instance_dir)
@@ -53,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _register_optional(app: Flask) -> None:
+def _register_optional(app) -> None:
     """Feature blueprints (staff inbox, broadcasts) register themselves through gateway.features."""
     from gateway import features
 

@@ -23,9 +23,9 @@ from flask import (
     url_for,
 )
 
-from data import audit, staff
+from data import audit, staff_accounts
 from data.db import transaction
-from gateway import runtime
+from gateway import accounts, runtime
 
 bp = Blueprint("auth", __name__)
 CSRF_FIELD = "csrf_token"
@@ -86,7 +86,7 @@ def current_user() -> dict | None:
         user = None
         user_id = session.get("user_id")
         if user_id is not None:
-            row = staff.get(runtime.db(), user_id)
+            row = staff_accounts.get(runtime.db(), user_id)
             if row and row["active"]:
                 user = {k: row[k] for k in ("id", "username", "role", "kelurahan")}
         g.staff_user = user
@@ -160,7 +160,7 @@ def login():
         password = request.form.get("password") or ""
         db = runtime.db()
         with transaction(db):
-            user, outcome = staff.authenticate(db, username, password)
+            user, outcome = accounts.authenticate(db, username, password)
             actor = username or "anonim"
             if user:
                 audit.record(db, user["username"], "login", user["username"],

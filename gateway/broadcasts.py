@@ -8,16 +8,16 @@ one-time token in the form, so a double click or a replayed POST makes one broad
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from data import broadcasts
+from data import broadcasts, clock
+from data.contacts import ROLES as CONTACT_ROLES
 from data.db import transaction
 from gateway import auth, runtime
-from handlers import broadcast as sms_broadcast
-from handlers import replies
+from handlers import queue, replies
 from parsers import places
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
@@ -26,7 +26,6 @@ WEB_PREFIX = "[Musrenbang Bitung] "
 MAX_TEXT = 612  # four concatenated GSM-7 segments
 DRAFT_MINUTES = 30
 MAX_AHEAD = timedelta(days=30)
-WITA = timedelta(hours=8)
 TEXTS = {
     "empty": "Isi pesan tidak boleh kosong.",
     "too_long": f"Isi pesan paling banyak {MAX_TEXT} karakter.",
@@ -56,7 +55,7 @@ def read_target(form) -> dict:
                  if k]
     known = {row["kecamatan"] for row in places.all_kelurahan()}
     kecamatan = [k for k in form.getlist("kecamatan") if k in known]
-    roles = [r for r in form.getlist("peran") if r in broadcasts.ROLES]
+    roles = [r for r in form.getlist("peran") if r in CONTACT_ROLES]
     target = {"kelurahan": sorted(set(kelurahan)), "kecamatan": sorted(set(kecamatan)),
               "role": sorted(set(roles))}
     if form.get("semua") == "1":
@@ -64,15 +63,14 @@ def read_target(form) -> dict:
     return target
 
 
-def read_schedule(value: str | None, now: datetime) -> str | None:
+def read_schedule(value: str | None, now) -> str | None:
     """'2026-12-01T09:00' in WITA → stored UTC; ValueError when past or too far ahead."""
     if not value:
         return None
-    local = datetime.strptime(value[:16], "%Y-%m-%dT%H:%M").replace(tzinfo=UTC)
-    when = local - WITA
+    when = clock.from_wita_local(value)
     if not now < when <= now + MAX_AHEAD:
         raise ValueError(value)
-    return broadcasts.iso(when)
+    return clock.iso(when)
 
 
 def rupiah(amount: int) -> str:
@@ -81,7 +79,7 @@ def rupiah(amount: int) -> str:
 
 def _form_page(form=None, error=None, status=200):
     return render_template("broadcasts/new.html", form=form or MultiDict(), error=error,
-                           kelurahan_list=places.all_kelurahan(), roles=broadcasts.ROLES,
+                           kelurahan_list=places.all_kelurahan(), roles=CONTACT_ROLES,
                            max_text=MAX_TEXT), status
 
 
@@ -100,7 +98,7 @@ def new():
         return _form_page()
     form, db = request.form, runtime.db()
     text = (form.get("text") or "").replace("\r\n", "\n").strip()
-    now = datetime.now(UTC)
+    now = clock.now()
     target = read_target(form)
     try:
         scheduled = read_schedule(form.get("jadwal"), now)
@@ -120,7 +118,7 @@ def new():
             db, origin="web", created_by=auth.current_user()["username"], text=text,
             body=body, target=target, recipients=count, segments=replies.segments(body),
             token=secrets.token_urlsafe(24), scheduled_at=scheduled,
-            expires_at=broadcasts.iso(now + timedelta(minutes=DRAFT_MINUTES)), now=now)
+            expires_at=clock.iso(now + timedelta(minutes=DRAFT_MINUTES)), now=now)
     return redirect(url_for("broadcasts.show", broadcast_id=draft["id"]))
 
 
@@ -158,11 +156,11 @@ def confirm(broadcast_id: int):
                         scheduled_at=row["scheduled_at"])
     if not confirmed:
         flash(TEXTS["already"].format(id=broadcast_id), "warning")
-    elif row["scheduled_at"] and row["scheduled_at"] > broadcasts.iso(datetime.now(UTC)):
+    elif row["scheduled_at"] and row["scheduled_at"] > clock.utcnow():
         flash(TEXTS["scheduled"].format(id=broadcast_id, when=wita_text(row["scheduled_at"])),
               "info")
     else:
-        sms_broadcast.kick_quietly(s.effective_redis_url, broadcast_id)
+        queue.try_wake(s.effective_redis_url, "broadcast", broadcast_id)
         flash(TEXTS["confirmed"].format(id=broadcast_id, count=row["recipients"]), "info")
     return redirect(url_for("broadcasts.show", broadcast_id=broadcast_id))
 
@@ -173,9 +171,8 @@ def cancel(broadcast_id: int):
     """A draft, or a scheduled broadcast that has not started, can be canceled."""
     db = runtime.db()
     with transaction(db):
-        ok = broadcasts.move(db, broadcast_id, ("draft", "confirmed"), "canceled")
+        ok = broadcasts.cancel(db, broadcast_id)
         if ok:
-            db.execute("UPDATE broadcasts SET token = NULL WHERE id = ?", [broadcast_id])
             auth.record("broadcast_cancel", str(broadcast_id))
     flash(TEXTS["canceled" if ok else "not_cancelable"].format(id=broadcast_id),
           "info" if ok else "warning")
@@ -183,5 +180,4 @@ def cancel(broadcast_id: int):
 
 
 def wita_text(stamp: str) -> str:
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")) + WITA
-    return moment.strftime("%d/%m/%Y %H:%M")
+    return clock.to_wita(stamp).strftime("%d/%m/%Y %H:%M")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from data import messages, outbox
+from data.db import check_writable
 from gateway.runtime import db, settings
 from handlers import queue
 
@@ -17,9 +18,7 @@ def healthz():
             "outbox": {}}
     try:
         database = db()
-        database.execute("CREATE TABLE IF NOT EXISTS _healthz (at TEXT)")
-        database.execute("DELETE FROM _healthz")
-        database.execute("INSERT INTO _healthz VALUES (datetime('now'))")
+        check_writable(database)
         body["outbox"] = outbox.counts_by_status(database)
         body["pending_messages"] = messages.count_pending(database)
     except Exception as exc:

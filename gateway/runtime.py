@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from data.db import open_db
-from gateway.config import Settings
+from handlers.settings import Settings
 
 
 def settings() -> Settings:

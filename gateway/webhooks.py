@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 
 from flask import Blueprint, Request, Response, abort, request
 
-from data import contacts, messages, outbox
-from data.db import open_db
-from gateway.config import Settings
+from data import messages
+from gateway import twilio_payload
 from gateway.runtime import db, settings
 from gateway.signature import is_valid, signed_url
-from handlers import queue
-from handlers.addresses import WHATSAPP_PREFIX, parse_sender
+from handlers import outbound, queue
+from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 MAX_BODY = 64 * 1024
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-_SID = re.compile(r"^[A-Za-z0-9_\-]{2,64}$")
-_STATUSES = {"queued", "sending", "sent", "delivered", "undelivered", "failed", "read",
-             "accepted", "scheduled", "canceled", "partially_delivered", "receiving", "received"}
 
 
 def check_signature(req: Request, s: Settings) -> None:
@@ -65,43 +59,32 @@ def twiml() -> Response:
 def inbound():
     """Messaging webhook for SMS and WhatsApp (channel from the whatsapp: prefix on From)."""
     req, s = checked()
-    form = req.form
-    sid, sender = form.get("MessageSid", ""), form.get("From", "")
-    if not sid or not sender:
-        return bad_request("missing MessageSid or From")
-    if not _SID.match(sid) or len(sender) > 128 or "\x00" in sender:
-        return bad_request("malformed MessageSid or From")
-    channel, address = parse_sender(sender)
-    message_id, created = messages.capture(
-        open_db(s.db_path, durable=s.db_sync == "full"), list(form.items(multi=True)), channel,
-        address,
-        idempotency_token=req.headers.get("I-Twilio-Idempotency-Token"))
+    try:
+        record = twilio_payload.inbound_record(
+            list(req.form.items(multi=True)), req.headers.get("I-Twilio-Idempotency-Token"))
+    except twilio_payload.BadPayload as exc:
+        return bad_request(str(exc))
+    message_id, created = messages.capture(db(), record)
     if created:
         queue.try_wake(s.effective_redis_url, "inbound")
     else:
-        log.info("duplicate MessageSid %s (message %s): already captured", sid, message_id)
+        log.info("duplicate MessageSid %s (message %s): already captured",
+                 record.external_id, message_id)
     return twiml()
 
 
 @bp.post("/twilio/status")
 def status():
     """Status callback: move the outbox row forward; 21610 opts the recipient out."""
-    req, s = checked()
-    form = req.form
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
-    state = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
-    if not sid and not state:
-        return twiml()  # an empty callback is ignored, as courier does
-    if not _SID.match(sid) or state not in _STATUSES:
-        return bad_request("missing or unknown MessageSid/MessageStatus")
-    code = (form.get("ErrorCode") or "").strip()[:10] or None
-    database = db()
-    row = outbox.apply_status(database, sid, state, code,
-                              json.dumps(list(form.items(multi=True)), ensure_ascii=False))
+    req, _ = checked()
+    try:
+        report = twilio_payload.status_report(list(req.form.items(multi=True)))
+    except twilio_payload.BadPayload as exc:
+        return bad_request(str(exc))
+    if report is None:
+        return twiml()
+    row = outbound.apply_status(db(), report.sid, report.state, report.error_code, report.raw,
+                                report.to)
     if row is None:
-        log.info("status %s for unknown message sid %s", state, sid)
-    if code == "21610":
-        to = (form.get("To") or (row or {}).get("to_address") or "").removeprefix(WHATSAPP_PREFIX)
-        if to:
-            contacts.opt_out_address(database, parse_sender(to)[1], "21610")
+        log.info("status %s for unknown message sid %s", report.state, report.sid)
     return twiml()

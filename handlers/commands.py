@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from data import contacts
-from handlers import broadcast, replies
+from handlers import broadcast_commands, replies
 from handlers.context import Inbound
 from parsers import places
 
@@ -24,7 +24,7 @@ def handle_register(ctx: Inbound) -> None:
         return
     if ctx.contact.get("role") == "kepala" and ctx.contact.get("kelurahan") != kelurahan:
         # A kepala's kelurahan decides who their broadcasts reach: only an admin moves it.
-        broadcast.refuse(ctx, "kepala_bound", "DAFTAR would move a kepala's kelurahan")
+        broadcast_commands.refuse(ctx, "kepala_bound", "DAFTAR would move a kepala's kelurahan")
         return
     contacts.register(ctx.db, ctx.contact["id"], name or None, kelurahan,
                       places.kecamatan_of(kelurahan))
@@ -46,5 +46,5 @@ HANDLERS = {
     "DAFTAR": handle_register,
     "BERHENTI": handle_stop,
     "MULAI": handle_start,
-    **broadcast.HANDLERS,
+    **broadcast_commands.HANDLERS,
 }

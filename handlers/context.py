@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from data.db import open_db
-from gateway.config import Settings, load_settings
+from handlers.settings import Settings, load_settings
 
 
 def settings() -> Settings:

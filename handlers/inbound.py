@@ -7,14 +7,13 @@ the message id, so a replayed job finds it processed and a crash leaves it captu
 from __future__ import annotations
 
 import logging
-import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import parsers
-from data import aspirations, contacts, messages, outbox
+from data import aspirations, channels, clock, contacts, messages, outbox
+from data.addresses import is_reachable
 from data.db import transaction
 from handlers import commands, queue, replies
-from handlers.addresses import channel_address, is_reachable
 from handlers.context import Inbound, database, settings
 
 log = logging.getLogger(__name__)
@@ -51,8 +50,7 @@ def handle_aspiration(ctx: Inbound) -> None:
 
 def message_age_limit(message: dict) -> str:
     """Start of the resend window: RESEND_WINDOW before the message arrived."""
-    arrived = datetime.fromisoformat(message["received_at"].replace("Z", "+00:00"))
-    return (arrived - RESEND_WINDOW).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return clock.iso(clock.parse(message["received_at"]) - RESEND_WINDOW)
 
 
 def is_small_talk(parsed, message: dict) -> bool:
@@ -113,12 +111,12 @@ def process(db, s, message: dict) -> Inbound:
     HANDLERS.get(parsed.command, handle_aspiration)(ctx)
     if not is_reachable(message["address"]):
         ctx.replies.clear()  # operator promos from short codes and alphanumeric senders
-    to = channel_address(message["channel"], message["address"])
+    channel = channels.for_contact(contact)
+    to = channels.channel_address(channel, message["address"])
     aspiration_id = ctx.aspiration["id"] if ctx.aspiration else None
     for n, text in enumerate(ctx.replies):
-        outbox.enqueue(db, f"reply:{message['id']}:{n}", "ack" if n == 0 else "reply",
-                       message["channel"], to, text, contact_id=contact["id"],
-                       aspiration_id=aspiration_id)
+        outbox.add(db, outbox.reply_key(message["id"], n), "ack" if n == 0 else "reply", channel, to,
+                   text, contact_id=contact["id"], aspiration_id=aspiration_id)
     messages.mark_processed(db, message["id"])
     return ctx
 
@@ -145,35 +143,20 @@ def process_batch(db, s, ids: list[int]) -> int:
     return queued
 
 
-def process_message(message_id: int) -> int:
-    """RQ job: process one captured message by id (idempotent)."""
-    s = settings()
-    queued = process_batch(database(s), s, [message_id])
-    if queued:
-        queue.try_wake(s.effective_redis_url, "outbound")
-    return queued
-
-
 def drain_inbound() -> int:
-    """RQ job: process every captured message, in batches, then wake the sender once."""
+    """RQ job: process every captured message, in batches, then wake the sender once per batch."""
     s = settings()
     db = database(s)
     queue.woken(queue.connect(s.effective_redis_url), "inbound")
-    total = 0
-    last = 0
-    lingered = False
-    while True:
-        ids = messages.pending_ids(db, BATCH, after_id=last)
-        if not ids:
-            if lingered:
-                break
-            time.sleep(queue.DRAIN_LINGER)  # see queue.WAKE_MEMO: late captures are ours
-            lingered = True
-            continue
-        lingered = False
-        last = ids[-1]
-        queued = process_batch(db, s, ids)
-        total += len(ids)
-        if queued:
+    last = {"id": 0}
+
+    def take():
+        ids = messages.pending_ids(db, BATCH, after_id=last["id"])
+        last["id"] = ids[-1] if ids else last["id"]
+        return ids
+
+    def work(ids):
+        if process_batch(db, s, ids):
             queue.try_wake(s.effective_redis_url, "outbound")
-    return total
+
+    return queue.drain(take, work)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 
 from data import messages, outbox
-from handlers import broadcast, outbound, queue
+from handlers import fanout, queue
 
 log = logging.getLogger(__name__)
 
 # Other features add callables taking (db, redis connection, settings): scheduled broadcasts...
-HOOKS: list = [broadcast.reconcile_broadcasts]
+HOOKS: list = [fanout.reconcile_broadcasts]
 
 
 def reconcile(db, conn, s) -> dict:
     """Wake drains for captured messages and due outbox rows; recover rows of dead workers."""
-    report = {"pending": messages.count_pending(db), "recovered": outbound.recover_stale(
-        db, s.stale_sending_seconds)}
+    report = {"pending": messages.count_pending(db),
+              "recovered": outbox.recover_stale(db, s.stale_sending_seconds)}
     if report["pending"]:
         queue.wake(conn, "inbound")
     report["due"] = outbox.count_due(db)

@@ -87,9 +87,19 @@ def segments(text: str) -> int:
     return 1 if length <= SEGMENT else -(-length // 153)
 
 
-def fit(text: str) -> str:
-    """GSM-7 safe and cut to one segment, whatever went into it."""
-    text = to_gsm7(text)
+def fit_sms_segment(template: str, shorten: str | None = None, **values) -> str:
+    """template.format(**values) in GSM-7 and one segment: the one place texts are fitted.
+
+    When the text is too long, the value named `shorten` is cut (ending in "...") so the
+    words around it (the ticket, the instruction) survive; without `shorten`, the end is cut.
+    """
+    values = {k: to_gsm7(str(v)) if isinstance(v, str) else v for k, v in values.items()}
+    text = to_gsm7(template.format(**values))
+    if shorten is not None:
+        value = " ".join(values[shorten].split())
+        while gsm7_length(text) > SEGMENT and value:
+            value = value[:-4].rstrip() + "..." if len(value) > 4 else ""
+            text = to_gsm7(template.format(**{**values, shorten: value}))
     while gsm7_length(text) > SEGMENT:
         text = text[:-1]
     return text
@@ -97,7 +107,7 @@ def fit(text: str) -> str:
 
 def render(key: str, **values) -> str:
     """A reply from the table, fitted to one GSM-7 segment."""
-    return fit(TEXTS[key].format(**values))
+    return fit_sms_segment(TEXTS[key], **values)
 
 
 def category_label(category: str) -> str:

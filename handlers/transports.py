@@ -12,8 +12,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from gateway.config import Settings
-from handlers.addresses import WHATSAPP_PREFIX
+from data.channels import WHATSAPP_PREFIX
+from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ class ConsoleTransport:
 
     def find_sent(self, row: dict) -> str | None:
         return None
+
+    def sender_key(self, row: dict) -> str:
+        return "console"
 
 
 def classify(exc: Exception) -> SendError:
@@ -103,6 +106,13 @@ class TwilioTransport:
             return {"messaging_service_sid": s.twilio_sms_from}
         return {"from_": s.twilio_sms_from}
 
+    def sender_key(self, row: dict) -> str:
+        """The number (or WhatsApp sender) this row goes out from: what the rate limits."""
+        try:
+            return next(iter(self.sender_for(row).values()))
+        except SendError:
+            return "none"
+
     def send(self, row: dict, status_callback: str | None = None) -> Sent:
         params = self.sender_for(row)
         if status_callback:
@@ -129,7 +139,10 @@ class TwilioTransport:
 
 
 class RateLimiter:
-    """At most `rate` sends per second per sender, across the sending threads of a process."""
+    """At most `rate` sends per second per sender, across the sending threads of a process.
+
+    One per process and rate (limiter_for), so every drain in the process shares it.
+    """
 
     def __init__(self, rate: float):
         self.interval = 1.0 / rate if rate > 0 else 0.0
@@ -145,6 +158,16 @@ class RateLimiter:
             self.next_at[sender] = at + self.interval
         if at > now:
             time.sleep(at - now)
+
+
+_limiters: dict[float, RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(rate: float) -> RateLimiter:
+    """The process's limiter for this rate (0 = no limit)."""
+    with _limiters_lock:
+        return _limiters.setdefault(rate, RateLimiter(rate))
 
 
 def transport_for(settings: Settings):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 
 import redis as redis_lib
-from rq import SimpleWorker
 
 from handlers import queue
 from handlers.context import database
@@ -29,7 +29,7 @@ def reconcile_forever(s, stop: threading.Event) -> None:
 
 
 def run(s, burst: bool = False) -> None:
-    """Run jobs until stopped (or, with burst, until the queue is empty)."""
+    """Run jobs until stopped (or, with burst, until the queue is empty: no lingering)."""
     stop = threading.Event()
     conn = queue.connect(s.effective_redis_url)
     if burst:
@@ -40,8 +40,8 @@ def run(s, burst: bool = False) -> None:
     try:
         while True:
             try:
-                worker = SimpleWorker([queue.queue(conn)], connection=conn)
-                worker.work(burst=burst, logging_level="WARNING")
+                with queue.without_linger() if burst else contextlib.nullcontext():
+                    queue.work(conn, burst)
                 return
             except redis_lib.ConnectionError as exc:
                 if burst:

@@ -86,7 +86,7 @@ def env(tmp_path, monkeypatch, redis_conn, redis_url, twilio_stub):
 
 @pytest.fixture
 def settings(env):
-    from gateway.config import load_settings
+    from handlers.settings import load_settings
 
     return load_settings()
 

@@ -15,7 +15,7 @@ import pytest
 
 from data import broadcasts, contacts
 from data.db import transaction
-from handlers import broadcast
+from handlers import queue
 from tests.test_broadcast_sms import GIRIAN, seed
 
 BODY = "[Lurah Girian Bawah] Musrenbang Senin 1/12 jam 09.00"
@@ -32,7 +32,7 @@ def confirmed_broadcast(db, target: dict, body: str = BODY) -> int:
 
 def send(db, redis_conn, run_worker, target: dict, timeout: float = 30) -> int:
     broadcast_id = confirmed_broadcast(db, target)
-    assert broadcast.kick(redis_conn, broadcast_id)
+    assert queue.wake(redis_conn, "broadcast", broadcast_id)
     run_worker(timeout)
     return broadcast_id
 
@@ -49,7 +49,7 @@ def test_opt_out_after_planning_is_honoured_at_send_time(db, redis_conn, run_wor
     assert broadcasts.plan(db, broadcast_id) == 4
     with transaction(db):  # texts STOP while the broadcast is on its way
         contacts.set_opt_out(db, contacts.by_address(db, numbers[0])["id"], True, "sms")
-    broadcast.kick(redis_conn, broadcast_id)
+    queue.wake(redis_conn, "broadcast", broadcast_id)
     run_worker()
     assert sorted(f["To"] for f in twilio_stub.creates()) == numbers[1:]
     statuses = {r["to_address"]: r["status"] for r in rows_of(db, broadcast_id)}
@@ -147,7 +147,7 @@ def wait_for(check, timeout: float, what: str):
 def test_worker_killed_mid_fan_out_no_duplicate_no_gap(db, redis_conn, twilio_stub):
     numbers = seed(db, GIRIAN, 60, 1)
     broadcast_id = confirmed_broadcast(db, {"kelurahan": [GIRIAN]})
-    broadcast.kick(redis_conn, broadcast_id)
+    queue.wake(redis_conn, "broadcast", broadcast_id)
     extra = {"ASPIRASI_SEND_RATE": "20", "ASPIRASI_STALE_SENDING_SECONDS": "4"}
     worker = start_worker(extra)
     try:

@@ -10,7 +10,8 @@ import pytest
 
 from data import audit, broadcasts, contacts
 from data.db import transaction
-from handlers import broadcast, replies
+from handlers import broadcast_commands as broadcast
+from handlers import replies
 from parsers import places
 
 KEPALA = "+6281200000001"

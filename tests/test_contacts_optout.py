@@ -52,7 +52,7 @@ def test_opted_out_citizen_still_gets_the_ack_of_their_aspiration(db, signed_pos
 def test_status_callback_21610_opts_the_contact_out(db, client, signed_post):
     with transaction(db):
         contact = contacts.ensure(db, CITIZEN)
-        outbox.enqueue(db, "bc:1:1", "broadcast", "sms", CITIZEN, "x", contact_id=contact["id"])
+        outbox.add(db, "bc:1:1", "broadcast", "sms", CITIZEN, "x", contact_id=contact["id"])
         db.execute("UPDATE outbox SET status = 'sent', provider_sid = ?", ["SM" + "a" * 32])
     response = signed_post("/webhooks/twilio/status", {
         "MessageSid": "SM" + "a" * 32, "MessageStatus": "failed", "ErrorCode": "21610",

@@ -6,6 +6,7 @@ import threading
 
 from data import messages
 from data.db import connect
+from gateway.twilio_payload import inbound_record
 
 
 def test_concurrent_captures_all_land_once(settings, db):
@@ -17,8 +18,8 @@ def test_concurrent_captures_all_land_once(settings, db):
         try:
             for sid in sid_list:
                 items = [("MessageSid", sid), ("From", "+6281234567890"), ("Body", sid)]
-                messages.capture(own, items, "sms", "+6281234567890")
-                messages.capture(own, items, "sms", "+6281234567890")  # a Twilio retry
+                messages.capture(own, inbound_record(items))
+                messages.capture(own, inbound_record(items))  # a Twilio retry
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from data import audit, contacts, staff
+from data import audit, contacts
+from data import staff_accounts as staff
 from tests.test_inbox_helpers import PASSWORD, login, make_staff, post, seed
 
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from data import audit, staff
+from data import audit
+from data import staff_accounts as staff
 from tests.test_inbox_helpers import (
     ADMIN_ONLY,
     DOWNLOADS,

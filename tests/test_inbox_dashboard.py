@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from data.db import transaction
-from gateway.inbox.common import parse_utc
+from data.clock import parse as parse_utc
 from tests.test_inbox_helpers import login, make_staff, seed
 
 

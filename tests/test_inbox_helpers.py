@@ -8,11 +8,13 @@ from datetime import date
 import pytest
 
 import parsers
-from data import aspirations, contacts, messages, staff
+from data import aspirations, contacts, messages
 from data.db import transaction
 from data.inbox_queries import fts_query
+from gateway import accounts
 from gateway.inbox import dashboard, texts, workflow
 from gateway.inbox.export import neutralize
+from gateway.twilio_payload import inbound_record
 from handlers.replies import fits_one_segment
 
 PASSWORD = "kata-sandi-uji"
@@ -28,7 +30,7 @@ ADMIN_ONLY = ["/admin/audit", "/admin/staff", "/admin/contacts"]
 
 def make_staff(db, username: str, role: str, kelurahan: str | None = None) -> dict:
     with transaction(db):
-        return staff.save_user(db, username, PASSWORD, role, kelurahan)
+        return accounts.save_user(db, username, PASSWORD, role, kelurahan)
 
 
 def csrf(client) -> str:
@@ -57,7 +59,9 @@ def seed(db, text: str, address: str = "+6281234567890", channel: str = "sms",
     sid = f"SM{next(_sids):032x}"
     items = [("MessageSid", sid), ("From", address), ("Body", text), *(extra or [])]
     with transaction(db):
-        message_id, _ = messages.capture(db, items, channel, address)
+        if channel == "whatsapp":
+            items[1] = ("From", f"whatsapp:{address}")
+        message_id, _ = messages.capture(db, inbound_record(items))
         contact = contacts.touch(db, address, channel)
         message = messages.get(db, message_id)
         row = aspirations.create(db, message, contact["id"], parsers.parse(text), text)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from data import staff
+from data import aspiration_edits as staff
 from data.db import transaction
 from tests.test_inbox_helpers import login, make_staff, post, seed
 

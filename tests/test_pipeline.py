@@ -91,9 +91,9 @@ def test_jobs_run_twice_change_nothing_more(signed_post, run_worker, db, twilio_
 
     message_id = db.execute("SELECT id FROM messages").fetchone()[0]
     outbox_id = db.execute("SELECT id FROM outbox").fetchone()[0]
-    assert inbound.process_message(message_id) == 0
+    assert inbound.process_batch(db, settings, [message_id]) == 0
     assert inbound.drain_inbound() == 0
-    assert outbound.send_outbox(outbox_id) == "sent"
+    assert db.execute("SELECT status FROM outbox WHERE id = ?", [outbox_id]).fetchone()[0] == "sent"
     assert outbound.drain_outbox() == 0
     assert len(aspirations(db)) == 1 and len(twilio_stub.creates()) == 1
 
@@ -246,7 +246,7 @@ def test_status_callback_url_is_sent_when_public_url_set(monkeypatch, settings, 
                                                          twilio_stub):
     monkeypatch.setenv("ASPIRASI_PUBLIC_URL", "https://aspirasi.example.id")
     from gateway import create_app
-    from gateway.config import load_settings
+    from handlers.settings import load_settings
 
     client = create_app({"TESTING": True}).test_client()
     params = sms("jalan rusak")
@@ -263,7 +263,7 @@ def test_console_transport_without_credentials(monkeypatch, settings, db, twilio
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         monkeypatch.delenv(name)
     from gateway import create_app
-    from gateway.config import load_settings
+    from handlers.settings import load_settings
     from handlers.worker import run
 
     client = create_app({"TESTING": True}).test_client()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from data import staff
+from data import staff_accounts as staff
+from gateway import accounts
 from tests.conftest import run_cli
 
 
@@ -14,7 +15,7 @@ def test_create_staff_from_stdin_hashes_with_scrypt(env, db):
     user = staff.by_username(db, "ani")
     assert user["password_hash"].startswith("scrypt:")
     assert "sandi-rahasia-1" not in user["password_hash"]
-    assert staff.authenticate(db, "ani", "sandi-rahasia-1")[1] == "ok"
+    assert accounts.authenticate(db, "ani", "sandi-rahasia-1")[1] == "ok"
 
 
 def test_prompt_asks_twice(env, db):
@@ -53,7 +54,7 @@ def test_short_password_and_existing_user_need_update(env, db):
                      env=env, input="sandi-rahasia-2\n")
     assert update.returncode == 0, update.stderr
     assert staff.by_username(db, "ani")["role"] == "admin"
-    assert staff.authenticate(db, "ani", "sandi-rahasia-2")[1] == "ok"
+    assert accounts.authenticate(db, "ani", "sandi-rahasia-2")[1] == "ok"
 
 
 def test_no_password_option_on_the_command_line(env):

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import click
 
+from data.contacts import ROLES, check_role
 from gateway.commands.core import settings_or_exit
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 COLUMNS = ("nomor", "nama", "kelurahan", "peran")
-ROLES = ("warga", "kepala", "staf")
 MAX_NAME = 80
 
 
@@ -50,7 +50,7 @@ def delimiter(text: str) -> str:
 
 def check_row(raw: dict) -> dict:
     """One CSV row → a contact dict; raise ValueError with the reason in Bahasa Indonesia."""
-    from handlers.addresses import InvalidNumber, normalize_number
+    from data.addresses import InvalidNumber, normalize_number
     from parsers import places
 
     try:
@@ -62,15 +62,15 @@ def check_row(raw: dict) -> dict:
         raise ValueError(f"nama lebih dari {MAX_NAME} karakter")
     role = (raw.get("peran") or "").strip().lower() or None  # blank: keep (new: warga)
     if role is not None and role not in ROLES:
-        raise ValueError(f"peran {role[:20]!r} tidak dikenal (warga, kepala, staf)")
+        check_role(role, None)  # raises: unknown role
     typed = (raw.get("kelurahan") or "").strip()
     kelurahan = places.resolve_kelurahan(typed) if typed else None
     if typed and not kelurahan:
         hint = ", ".join(places.suggest_kelurahan(typed, 2))
         raise ValueError(f"kelurahan {typed[:40]!r} tidak dikenal"
                          + (f" (maksud Anda: {hint}?)" if hint else ""))
-    if role == "kepala" and not kelurahan:
-        raise ValueError("kepala harus terikat pada satu kelurahan")
+    if role is not None:
+        check_role(role, kelurahan)
     return {"address": address, "name": name or None, "kelurahan": kelurahan,
             "kecamatan": places.kecamatan_of(kelurahan), "role": role}
 
@@ -179,8 +179,8 @@ def list_command(kelurahan, role, limit):
 def set_role_command(number, role, kelurahan):
     """Give a contact a role (a kepala is bound to exactly one kelurahan)."""
     from data import audit, contacts
+    from data.addresses import InvalidNumber, normalize_number
     from data.db import open_db, transaction
-    from handlers.addresses import InvalidNumber, normalize_number
     from parsers import places
 
     s = settings_or_exit()

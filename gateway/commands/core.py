@@ -10,7 +10,7 @@ import time
 
 import click
 
-from gateway.config import ConfigError, load_settings
+from handlers.settings import ConfigError, declared, load_settings, markdown_table
 
 
 def settings_or_exit():
@@ -107,4 +107,16 @@ def supervise(children: list[subprocess.Popen]) -> None:
         raise SystemExit(f"a process stopped unexpectedly (exit codes {codes})")
 
 
-COMMANDS = [init_db, worker, run]
+@click.command("settings")
+@click.option("--markdown", is_flag=True, help="Print the README's settings table.")
+def settings_command(markdown):
+    """List every setting (variable, default, meaning); values come from the environment."""
+    if markdown:
+        click.echo(markdown_table())
+        return
+    for item in declared():
+        meta = item.metadata
+        click.echo(f"{meta['variable']}={meta['default'] or ''}\t# {meta['help']}")
+
+
+COMMANDS = [init_db, worker, run, settings_command]

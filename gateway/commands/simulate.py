@@ -43,22 +43,19 @@ def post(url: str, form: dict, auth_token: str | None) -> int:
 
 def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
     """Read the outcome from the gateway's SQLite file (simulate runs beside the gateway)."""
+    from data import messages
     from data.db import open_db
 
     db = open_db(db_path)
     deadline = time.monotonic() + timeout
+    row = None
     while time.monotonic() < deadline:
-        rows = list(db.query(
-            "SELECT m.id, m.status, a.ticket, a.category, a.kelurahan, "
-            "(SELECT body FROM outbox o WHERE o.dedupe_key = 'reply:' || m.id || ':0') AS reply, "
-            "(SELECT status FROM outbox o WHERE o.dedupe_key = 'reply:' || m.id || ':0') AS sent "
-            "FROM messages m LEFT JOIN aspirations a ON a.message_id = m.id "
-            "WHERE m.provider_sid = ?", [sid]))
-        if rows and rows[0]["status"] != "captured" and rows[0]["sent"] not in (
+        row = messages.outcome(db, sid)
+        if row and row["status"] != "captured" and row["sent"] not in (
                 None, "queued", "sending"):
-            return rows[0]
+            return row
         time.sleep(0.1)
-    return rows[0] if rows else None
+    return row
 
 
 @click.command("simulate")
@@ -72,7 +69,7 @@ def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
 def simulate(sender, whatsapp, url, to, timeout, text):
     """Post a signed Twilio webhook with TEXT from a number; print ticket, category and reply."""
     s = settings_or_exit()
-    from handlers.addresses import InvalidNumber, normalize_number
+    from data.addresses import InvalidNumber, normalize_number
 
     try:
         sender = normalize_number(sender)

@@ -17,8 +17,10 @@ from gateway.commands.core import settings_or_exit
 @click.option("--update", is_flag=True, help="The account exists: reset its password and role.")
 def create_staff(username, role, kelurahan, password_stdin, update):
     """Create (or with --update reset) a staff account; the password is never an argument."""
-    from data import audit, staff
+    from data import audit
     from data.db import open_db, transaction
+    from data.staff_accounts import StaffError
+    from gateway.accounts import save_user
     from parsers.places import resolve_kelurahan, suggest_kelurahan
 
     official = None
@@ -38,10 +40,10 @@ def create_staff(username, role, kelurahan, password_stdin, update):
     db = open_db(settings_or_exit().db_path)
     try:
         with transaction(db):
-            user = staff.save_user(db, username, password, role, official, update=update)
+            user = save_user(db, username, password, role, official, update=update)
             audit.record(db, "cli", "staff_update" if update else "staff_create", username,
                          role=role, kelurahan=official)
-    except staff.StaffError as exc:
+    except StaffError as exc:
         raise click.ClickException(str(exc)) from None
     scope = f", kelurahan {official}" if official else ""
     click.echo(f"akun {user['username']} ({role}{scope}) {'diperbarui' if update else 'dibuat'}")

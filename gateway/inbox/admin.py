@@ -6,14 +6,14 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from data import audit, inbox_queries, staff
+from data import audit, inbox_queries, staff_accounts
 from data import contacts as contact_store
+from data.contacts import ROLES as CONTACT_ROLES
 from data.db import transaction
-from gateway import auth, runtime
+from gateway import accounts, auth, runtime
 from parsers import places
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-CONTACT_ROLES = ("warga", "kepala", "staf")
 PAGE = 50
 
 
@@ -54,20 +54,20 @@ def staff_list():
         try:
             with transaction(db):
                 if form.get("active") in ("0", "1") and update:
-                    user = staff.by_username(db, username) or abort(404)
+                    user = staff_accounts.by_username(db, username) or abort(404)
                     if user["id"] == auth.current_user()["id"]:
-                        raise staff.StaffError("Tidak bisa menonaktifkan akun sendiri.")
-                    staff.set_active(db, user["id"], form["active"] == "1")
+                        raise staff_accounts.StaffError("Tidak bisa menonaktifkan akun sendiri.")
+                    staff_accounts.set_active(db, user["id"], form["active"] == "1")
                     auth.record("staff_active", username, active=form["active"] == "1")
                 else:
-                    staff.save_user(db, username, password, role, kelurahan, update=update)
+                    accounts.save_user(db, username, password, role, kelurahan, update=update)
                     auth.record("staff_update" if update else "staff_create", username,
                                 role=role, kelurahan=kelurahan, password_reset=bool(password))
             flash(f"Akun {username} disimpan.", "info")
-        except staff.StaffError as exc:
+        except staff_accounts.StaffError as exc:
             flash(str(exc), "error")
         return redirect(url_for("admin.staff_list"))
-    return render_template("admin/staff.html", users=staff.all_users(db), roles=staff.ROLES,
+    return render_template("admin/staff.html", users=staff_accounts.all_users(db), roles=staff_accounts.ROLES,
                            kelurahan_list=places.all_kelurahan())
 
 
@@ -92,15 +92,14 @@ def contact_update(contact_id):
     kelurahan = places.resolve_kelurahan(typed) if typed else None
     opted_out = request.form.get("opted_out") == "1"
     back = redirect(url_for("admin.contacts", cari=request.form.get("cari") or None))
-    if role not in CONTACT_ROLES:
-        flash("Peran kontak tidak dikenal.", "error")
-        return back
-    if typed and kelurahan is None:
+    if typed and kelurahan is None and role in CONTACT_ROLES:
         flash(f"Kelurahan {typed!r} tidak dikenal.", "error")
         return back
     kelurahan = kelurahan or row["kelurahan"]  # "-" keeps the contact's kelurahan
-    if role == "kepala" and not kelurahan:
-        flash("Kepala lingkungan/kelurahan wajib terikat pada satu kelurahan.", "error")
+    try:
+        contact_store.check_role(role, kelurahan)
+    except ValueError as exc:
+        flash(f"Kontak tidak disimpan: {exc}.", "error")
         return back
     actor = auth.current_user()["username"]
     kecamatan = places.kecamatan_of(kelurahan) if kelurahan else row["kecamatan"]

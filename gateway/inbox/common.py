@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
+from data import clock
+from data.addresses import mask_number
 from data.aspirations import STATUSES
-from handlers.addresses import mask_number
 from handlers.replies import CATEGORY_LABELS
 
-WITA = timezone(timedelta(hours=8), "WITA")  # Asia/Makassar: UTC+8, no daylight saving
 FILTER_KEYS = ("q", "category", "kecamatan", "kelurahan", "status", "channel", "dari", "sampai")
 CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
 FACET_LABELS = {"category": "Kategori", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan",
@@ -51,25 +51,11 @@ def init_app(app) -> None:
     app.add_template_global(FACET_LABELS, "FACET_LABELS")
 
 
-def parse_utc(stamp: str) -> datetime:
-    return datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
-
-
 def wita(stamp: str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     """A stored UTC timestamp shown in Bitung's time (WITA)."""
     if not stamp:
         return "-"
-    return parse_utc(stamp).astimezone(WITA).strftime(fmt)
-
-
-def wita_today() -> date:
-    return datetime.now(WITA).date()
-
-
-def utc_start_of(day: date) -> str:
-    """00:00 WITA of a day, as the stored UTC string (timestamps compare as text)."""
-    moment = datetime(day.year, day.month, day.day, tzinfo=WITA).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return clock.to_wita(stamp).strftime(fmt)
 
 
 def first_line(text: str | None, limit: int = 120) -> str:
@@ -95,9 +81,9 @@ def read_filters(args) -> dict:
         if raw[key] and day is None:
             filters.pop(key)
     if start:
-        filters["created_from"] = utc_start_of(start)
+        filters["created_from"] = clock.wita_midnight(start)
     if end:
-        filters["created_to"] = utc_start_of(end + timedelta(days=1))  # 'sampai' is inclusive
+        filters["created_to"] = clock.wita_midnight(end + timedelta(days=1))  # inclusive
     return filters
 
 

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from flask import Blueprint, render_template
 
-from data import inbox_queries, staff
+from data import inbox_queries, reference
+from data.clock import wita_midnight, wita_today
 from gateway import auth, runtime
 from gateway.inbox import charts
-from gateway.inbox.common import utc_start_of, wita_today
 from handlers.replies import CATEGORY_LABELS
 
 bp = Blueprint("dashboard", __name__)
@@ -67,13 +67,13 @@ def index():
     db = runtime.db()
     scope = auth.scope_kelurahan()
     today = wita_today()
-    holidays = staff.holidays()
+    holidays = reference.holidays()
     cutoff = overdue_cutoff(today, holidays)
-    overdue_count, overdue_rows = inbox_queries.overdue(db, scope, utc_start_of(cutoff))
+    overdue_count, overdue_rows = inbox_queries.overdue(db, scope, wita_midnight(cutoff))
     starts = week_starts(today)
     counts = inbox_queries.cached(
         db, "weeks", lambda: inbox_queries.counts_between(
-            db, scope, [utc_start_of(day) for day in starts]), scope, starts[0])
+            db, scope, [wita_midnight(day) for day in starts]), scope, starts[0])
     weeks = [(day.strftime("%d/%m"), n) for day, n in zip(starts, counts, strict=False)]
     rows = inbox_queries.combos(db, {}, scope)
     places = place_table(rows)

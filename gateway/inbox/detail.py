@@ -16,12 +16,11 @@ from flask import (
     url_for,
 )
 
-from data import inbox_queries, outbox, staff
+from data import aspiration_edits, channels, contacts, inbox_queries, outbox, reference
 from data.db import transaction
 from gateway import auth, runtime
 from gateway.inbox import texts, workflow
 from handlers import queue
-from handlers.addresses import channel_address
 from handlers.replies import CATEGORY_LABELS, segments
 from parsers import places
 
@@ -82,7 +81,7 @@ def show(ticket):
         "inbox/detail.html", row=row, items=items, keywords=keywords, show_number=show_number,
         can_see_numbers=auth.can_see_numbers(), history=inbox_queries.history(db, row["id"]),
         next_statuses=workflow.next_statuses(row["status"], user["role"]),
-        opds=staff.opd_list(), kelurahan_list=places.all_kelurahan(),
+        opds=reference.opd_list(), kelurahan_list=places.all_kelurahan(),
         categories=CATEGORY_LABELS, reply_text=_pending_reply(row["ticket"]))
 
 
@@ -111,12 +110,13 @@ def _back(row):
 
 def _queue_to_citizen(db, row: dict, dedupe_key: str, kind: str, body: str) -> int | None:
     """Put a message to the ticket's sender in the outbox (same transaction as the action)."""
-    if not row["address"]:
+    contact = contacts.get(db, row["contact_id"]) if row["contact_id"] else None
+    if not contact:
         return None
-    channel = row["contact_channel"] or row["channel"]
-    outbox_id, _ = outbox.enqueue(db, dedupe_key, kind, channel,
-                                  channel_address(channel, row["address"]), body,
-                                  contact_id=row["contact_id"], aspiration_id=row["id"])
+    channel = channels.for_contact(contact)
+    outbox_id, _ = outbox.add(db, dedupe_key, kind, channel,
+                              channels.channel_address(channel, contact["address"]), body,
+                              contact_id=contact["id"], aspiration_id=row["id"])
     return outbox_id
 
 
@@ -141,7 +141,7 @@ def correct(ticket):
     with transaction(db):
         for field, value in (("category", category), ("kelurahan", kelurahan)):
             kecamatan = places.kecamatan_of(value) if field == "kelurahan" else None
-            if staff.correct(db, row, field, value, actor, kecamatan=kecamatan):
+            if aspiration_edits.correct(db, row, field, value, actor, kecamatan=kecamatan):
                 auth.record("correct", row["ticket"], field=field, old=row[field], new=value)
                 flash(f"{'Kategori' if field == 'category' else 'Kelurahan'} dikoreksi: "
                       f"{row[field] or '-'} → {value}.", "info")
@@ -160,16 +160,16 @@ def change_status(ticket):
     opd = request.form.get("opd") or None
     reason = " ".join((request.form.get("reason") or "").split())[:300] or None
     problem = workflow.check(row["status"], new_status, user["role"], opd, reason,
-                             staff.opd_list())
+                             reference.opd_list())
     if problem:
         flash(problem, "error")
         return _back(row)
     with transaction(db):
-        change_id = staff.change_status(db, row, new_status, user["username"], opd, reason)
+        change_id = aspiration_edits.change_status(db, row, new_status, user["username"], opd, reason)
         body = texts.status_text(new_status, row["ticket"], opd=opd, reason=reason)
         outbox_id = _queue_to_citizen(db, row, f"status:{row['id']}:{change_id}", "status", body)
         if outbox_id:
-            staff.link_outbox(db, "status_changes", change_id, outbox_id)
+            aspiration_edits.link_outbox(db, "status_changes", change_id, outbox_id)
         auth.record("status", row["ticket"], old=row["status"], new=new_status, opd=opd,
                     reason=reason)
     _wake()
@@ -187,7 +187,7 @@ def note(ticket):
         return _back(row)
     db = runtime.db()
     with transaction(db):
-        staff.add_note(db, row["id"], "note", body, auth.current_user()["username"])
+        aspiration_edits.add_note(db, row["id"], "note", body, auth.current_user()["username"])
         auth.record("note", row["ticket"], length=len(body))
     flash("Catatan internal disimpan (tidak dikirim ke warga).", "info")
     return _back(row)
@@ -209,10 +209,10 @@ def reply(ticket):
         return _back(row)
     db = runtime.db()
     with transaction(db):
-        note_id = staff.add_note(db, row["id"], "reply", body, auth.current_user()["username"])
+        note_id = aspiration_edits.add_note(db, row["id"], "reply", body, auth.current_user()["username"])
         outbox_id = _queue_to_citizen(db, row, f"staff-reply:{note_id}", "reply", body)
         if outbox_id:
-            staff.link_outbox(db, "notes", note_id, outbox_id)
+            aspiration_edits.link_outbox(db, "notes", note_id, outbox_id)
         auth.record("reply", row["ticket"], segments=parts, length=len(body))
     _wake()
     flash("Balasan masuk antrean kirim.", "info")

@@ -8,10 +8,11 @@ import io
 from flask import Blueprint, Response, request, stream_with_context
 
 from data import inbox_queries
+from data.addresses import mask_number
+from data.clock import wita_today
 from data.db import transaction
 from gateway import auth, runtime
-from gateway.inbox.common import FILTER_KEYS, read_filters, wita, wita_today
-from handlers.addresses import mask_number
+from gateway.inbox.common import FILTER_KEYS, read_filters, wita
 from handlers.replies import CATEGORY_LABELS
 
 bp = Blueprint("export", __name__)

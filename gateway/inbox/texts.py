@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.replies import SEGMENT, fits_one_segment, gsm7_length, to_gsm7
+from handlers.replies import fit_sms_segment
 
 STATUS_TEXTS = {
     "diverifikasi": "Tiket {ticket}: usulan Anda sudah diperiksa dan diverifikasi petugas "
@@ -17,10 +17,7 @@ STATUS_TEXTS = {
 
 def status_text(status: str, ticket: str, opd: str | None = None,
                 reason: str | None = None) -> str:
-    """The one-segment GSM-7 SMS for a status change; long values are cut, never the ticket."""
-    text = to_gsm7(STATUS_TEXTS[status].format(ticket=ticket, opd=opd or "OPD terkait",
-                                               reason=" ".join((reason or "-").split())))
-    while not fits_one_segment(text) and text:
-        text = text[:-2].rstrip() + "."
-    assert gsm7_length(text) is not None and gsm7_length(text) <= SEGMENT
-    return text
+    """The one-segment GSM-7 SMS for a status change; a long reason is shortened, never the
+    ticket."""
+    return fit_sms_segment(STATUS_TEXTS[status], shorten="reason", ticket=ticket,
+                           opd=opd or "OPD terkait", reason=" ".join((reason or "-").split()))

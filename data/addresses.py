@@ -6,7 +6,8 @@ import re
 
 import phonenumbers
 
-WHATSAPP_PREFIX = "whatsapp:"
+from data.channels import WHATSAPP_PREFIX
+
 _E164_ID = re.compile(r"^\+62[1-9]\d{7,11}$")  # the common case, checked without phonenumbers
 _BSUID = re.compile(r"^[A-Z]{2}\.[0-9A-Za-z]{1,64}$")  # business-scoped WhatsApp user id
 
@@ -35,7 +36,11 @@ def normalize_number(raw: str, region: str = "ID") -> str:
 
 
 def parse_sender(sender: str) -> tuple[str, str]:
-    """Twilio's From → (channel, contact address). WhatsApp BSUIDs are kept as they are."""
+    """A channel address ('whatsapp:+62…', '+62…', '0812…') → (channel, contact address).
+
+    The inverse of data.channels.channel_address. WhatsApp user ids (BSUIDs) are kept as they
+    are; short codes and sender names keep a stable (unreachable) address.
+    """
     sender = (sender or "").strip()
     channel = "sms"
     if sender.lower().startswith(WHATSAPP_PREFIX):
@@ -53,11 +58,6 @@ def parse_sender(sender: str) -> tuple[str, str]:
 def is_reachable(address: str) -> bool:
     """A number (or WhatsApp user id) we can answer; short codes and sender names are not."""
     return bool(re.fullmatch(r"\+[1-9]\d{6,14}", address or "") or _BSUID.match(address or ""))
-
-
-def channel_address(channel: str, address: str) -> str:
-    """The `To` for Twilio: WhatsApp needs the prefix, SMS the bare number."""
-    return f"{WHATSAPP_PREFIX}{address}" if channel == "whatsapp" else address
 
 
 def mask_number(address: str) -> str:

@@ -1,4 +1,5 @@
-"""Village-head broadcasts by SMS (UNDANG → YA/BATAL, HADIR/TIDAK, REKAP) and the fan-out job.
+"""Village-head broadcasts by SMS: UNDANG → YA/BATAL, HADIR/TIDAK, REKAP (the fan-out that
+sends a confirmed broadcast is handlers.fanout).
 
 A kepala reaches only the opted-in contacts of the kelurahan bound to their contact row (set by
 an admin); the text they type never chooses the audience. Decisions take `now` so they are
@@ -7,23 +8,15 @@ testable without sleeping.
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import redis as redis_lib
+from data import audit, broadcasts, clock
+from data.contacts import is_kepala
+from handlers import queue, replies
+from handlers.context import Inbound
 
-from data import audit, broadcasts
-from data.db import transaction
-from handlers import outbound, queue, replies
-from handlers.context import Inbound, database, settings
-
-log = logging.getLogger(__name__)
 CONFIRM_WINDOW = timedelta(minutes=30)
 ANSWER_WINDOW = timedelta(days=7)
-# Sending threads of a fan-out: a request to Twilio mostly waits on the network, so more
-# threads than the ingest drain; ASPIRASI_SEND_RATE still caps the rate per sender.
-SEND_THREADS = 16
-KICK_TTL = 30  # seconds a fan-out wake-up flag lives; the reconciler re-kicks after that
 # "Lurah" unless the contact's name starts with one of these (see README).
 TITLES = {"kepala lingkungan": "Kepala Lingkungan", "kaling": "Kepala Lingkungan",
           "pala": "Kepala Lingkungan"}
@@ -56,21 +49,13 @@ TEXTS = {
 }
 
 
+# The value shortened when a reply is too long (the instruction around it must survive).
+SHORTEN = {"preview": "preview"}
+
+
 def text(key: str, **values) -> str:
     """A broadcast reply, GSM-7 and one segment (the values are cut, never the instruction)."""
-    if key == "preview":
-        return fit_preview(**values)
-    return replies.fit(TEXTS[key].format(**values))
-
-
-def fit_preview(preview: str, **values) -> str:
-    """The preview reply in one GSM-7 segment: shorten the quoted text, keep the question."""
-    preview = replies.to_gsm7(preview).strip()
-    while True:
-        candidate = replies.to_gsm7(TEXTS["preview"].format(preview=preview, **values))
-        if replies.gsm7_length(candidate) <= replies.SEGMENT:
-            return candidate
-        preview = preview[:-4].rstrip() + "..." if len(preview) > 4 else ""
+    return replies.fit_sms_segment(TEXTS[key], shorten=SHORTEN.get(key), **values)
 
 
 def title_for(contact: dict) -> str:
@@ -83,17 +68,13 @@ def compose(contact: dict, written: str) -> str:
     return f"[{title_for(contact)} {contact['kelurahan']}] {written.strip()}"
 
 
-def is_kepala(contact: dict) -> bool:
-    return contact.get("role") == "kepala" and bool(contact.get("kelurahan"))
-
-
 def decide_confirm(draft: dict | None, contact: dict, sent_today: int, cap: int,
                    now: datetime) -> str:
     """YA: 'ok', or why not: 'none' | 'expired' | 'refused' | 'cap'."""
     if draft is None:
         return "none"
     if draft.get("state") == "expired" or (
-            draft["expires_at"] and broadcasts.iso(now) > draft["expires_at"]):
+            draft["expires_at"] and clock.iso(now) > draft["expires_at"]):
         return "expired"
     if not is_kepala(contact) or contact["kelurahan"] != draft["kelurahan"]:
         return "refused"  # the role or kelurahan changed since UNDANG
@@ -103,7 +84,7 @@ def decide_confirm(draft: dict | None, contact: dict, sent_today: int, cap: int,
 def message_time(ctx: Inbound) -> datetime:
     """When the texter sent it: decisions use this, not the time a worker got to it."""
     stamp = ctx.message.get("received_at")
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else datetime.now(UTC)
+    return clock.parse(stamp) if stamp else clock.now()
 
 
 def actor(ctx: Inbound) -> str:
@@ -142,7 +123,7 @@ def handle_invite(ctx: Inbound) -> None:
     broadcasts.create(
         ctx.db, origin="sms", created_by=actor(ctx), text=written, body=body, target=target,
         recipients=count, segments=replies.segments(body), sender_contact_id=contact["id"],
-        kelurahan=contact["kelurahan"], expires_at=broadcasts.iso(now + CONFIRM_WINDOW), now=now)
+        kelurahan=contact["kelurahan"], expires_at=clock.iso(now + CONFIRM_WINDOW), now=now)
     ctx.reply(text("preview", preview=written, segments=replies.segments(body), count=count))
 
 
@@ -170,7 +151,7 @@ def handle_yes(ctx: Inbound) -> None:
         audit.record(ctx.db, actor(ctx), "broadcast", str(draft["id"]), origin="sms",
                      kelurahan=draft["kelurahan"], recipients=draft["recipients"])
         url = ctx.settings.effective_redis_url
-        ctx.after_commit.append(lambda: kick_quietly(url, draft["id"]))
+        ctx.after_commit.append(lambda: queue.try_wake(url, "broadcast", draft["id"]))
         ctx.reply(text("sent", count=draft["recipients"], kelurahan=draft["kelurahan"]))
 
 
@@ -185,13 +166,13 @@ def handle_cancel(ctx: Inbound) -> None:
 def handle_answer(ctx: Inbound) -> None:
     """HADIR/TIDAK to the latest call this resident received (7 days); the last answer wins."""
     now = message_time(ctx)
-    call = broadcasts.latest_call_for(ctx.db, ctx.contact, broadcasts.iso(now - ANSWER_WINDOW))
+    call = broadcasts.latest_call_for(ctx.db, ctx.contact, clock.iso(now - ANSWER_WINDOW))
     if call is None:
         ctx.reply(text("no_call"))
         return
     answer = ctx.parsed.command
     broadcasts.record_response(ctx.db, call["id"], ctx.contact["id"], answer,
-                               ctx.message["id"], broadcasts.iso(now))
+                               ctx.message["id"], clock.iso(now))
     ctx.reply(text("answered", answer=answer))
 
 
@@ -205,7 +186,7 @@ def handle_tally(ctx: Inbound) -> None:
         ctx.reply(text("tally_none"))
         return
     counts = broadcasts.tally(ctx.db, call["id"])
-    local = datetime.fromisoformat(call["confirmed_at"].replace("Z", "+00:00")) + broadcasts.WITA
+    local = clock.to_wita(call["confirmed_at"])
     rest = max(call["recipients"] - counts["HADIR"] - counts["TIDAK"], 0)
     ctx.reply(text("tally", date=local.strftime("%d/%m"), hadir=counts["HADIR"],
                    tidak=counts["TIDAK"], rest=rest, count=call["recipients"]))
@@ -213,65 +194,3 @@ def handle_tally(ctx: Inbound) -> None:
 
 HANDLERS = {"UNDANG": handle_invite, "YA": handle_yes, "BATAL": handle_cancel,
             "HADIR": handle_answer, "TIDAK": handle_answer, "REKAP": handle_tally}
-
-
-def flag_key(broadcast_id: int) -> str:
-    return f"aspirasi:wake:broadcast:{broadcast_id}"
-
-
-def kick(conn, broadcast_id: int) -> bool:
-    """Enqueue the fan-out unless one is already waiting (flag), like queue.wake."""
-    if not conn.set(flag_key(broadcast_id), 1, nx=True, ex=KICK_TTL):
-        return False
-    try:
-        queue.enqueue(conn, "handlers.broadcast.fan_out", broadcast_id,
-                      job_timeout=24 * 3600, result_ttl=600)
-    except Exception:
-        conn.delete(flag_key(broadcast_id))
-        raise
-    return True
-
-
-def kick_quietly(url: str, broadcast_id: int) -> None:
-    """After the commit: Redis down only delays the send (the reconciler kicks it later)."""
-    try:
-        kick(queue.connect(url), broadcast_id)
-    except redis_lib.RedisError as exc:
-        log.warning("redis unreachable, broadcast %s waits for the reconciler: %s",
-                    broadcast_id, exc)
-
-
-def run(db, s, broadcast_id: int, now: datetime | None = None) -> int:
-    """Start (confirmed → sending), plan every recipient, send; idempotent after a crash."""
-    b = broadcasts.get(db, broadcast_id)
-    if b is None or b["state"] not in ("confirmed", "sending"):
-        return 0
-    if b["scheduled_at"] and b["scheduled_at"] > broadcasts.iso(broadcasts.now_utc(now)):
-        return 0  # not yet: the reconciler kicks it when due
-    with transaction(db):
-        broadcasts.move(db, broadcast_id, ("confirmed",), "sending", now, started_at=True)
-    broadcasts.plan(db, broadcast_id, now=now)
-    tried = outbound.drain(s, broadcast_id=broadcast_id, threads=SEND_THREADS)
-    with transaction(db):
-        broadcasts.finish_if_done(db, broadcast_id)
-    return tried
-
-
-def fan_out(broadcast_id: int) -> int:
-    """RQ job: plan and send one broadcast. Returns the rows tried."""
-    s = settings()
-    try:
-        return run(database(s), s, broadcast_id)
-    finally:
-        queue.connect(s.effective_redis_url).delete(flag_key(broadcast_id))
-
-
-def reconcile_broadcasts(db, conn, s) -> None:
-    """Reconciler hook: expire drafts, kick due (scheduled) broadcasts, close finished ones."""
-    with transaction(db):
-        broadcasts.expire_drafts(db)
-    for broadcast_id in broadcasts.due(db):
-        kick(conn, broadcast_id)
-    for broadcast_id in broadcasts.unfinished(db):
-        with transaction(db):
-            broadcasts.finish_if_done(db, broadcast_id)

