@@ -29,7 +29,7 @@ QUEUE_NAME = "aspirasi"
 WAKE_MEMO = 0.2
 DRAIN_LINGER = 0.3
 _recent: dict[tuple, float] = {}
-_linger = {"seconds": DRAIN_LINGER}
+_tuning = {"memo": WAKE_MEMO, "linger": DRAIN_LINGER}
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def try_wake(url: str | None, kind: str, *args) -> bool:
         return False
     key = (os.getpid(), url, kind, args)
     now = time.monotonic()
-    if now - _recent.get(key, -WAKE_MEMO) < WAKE_MEMO:
+    if now - _recent.get(key, float("-inf")) < _tuning["memo"]:
         return False
     try:
         woke = wake(shared(url), kind, *args)
@@ -118,7 +118,7 @@ def drain(take: Callable[[], Sequence], work: Callable[[Sequence], object],
     """Run work(batch) for every batch take() returns; when take() finds nothing, look once
     more after `linger` seconds (default: DRAIN_LINGER, see WAKE_MEMO; 0 = don't).
     Returns the number of items taken."""
-    seconds = _linger["seconds"] if linger is None else linger
+    seconds = _tuning["linger"] if linger is None else linger
     total = 0
     lingered = False
     while True:
@@ -135,14 +135,15 @@ def drain(take: Callable[[], Sequence], work: Callable[[Sequence], object],
 
 
 @contextlib.contextmanager
-def without_linger():
-    """A burst worker exits once the queue is empty: no later capture is its to wait for."""
-    previous = _linger["seconds"]
-    _linger["seconds"] = 0.0
+def burst_mode():
+    """A burst worker exits once the queue is empty: its drains do not linger, so its wakes
+    must not be memoized either (the memo is only safe while drains linger)."""
+    previous = dict(_tuning)
+    _tuning.update(memo=0.0, linger=0.0)
     try:
         yield
     finally:
-        _linger["seconds"] = previous
+        _tuning.update(previous)
 
 
 def work(conn: redis_lib.Redis, burst: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 # GSM 03.38 basic set; the extension set costs two septets each.
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -75,6 +77,10 @@ def to_gsm7(text: str) -> str:
             out.append(char)
         elif char.isspace():
             out.append(" ")
+        else:  # á → a: keep the letter without its accent rather than drop it
+            base = unicodedata.normalize("NFKD", char)[:1]
+            if base in GSM7_BASIC and base.isalnum():
+                out.append(base)
     return "".join(out)
 
 

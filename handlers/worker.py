@@ -40,7 +40,7 @@ def run(s, burst: bool = False) -> None:
     try:
         while True:
             try:
-                with queue.without_linger() if burst else contextlib.nullcontext():
+                with queue.burst_mode() if burst else contextlib.nullcontext():
                     queue.work(conn, burst)
                 return
             except redis_lib.ConnectionError as exc:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from data.db import transaction
 from data.clock import parse as parse_utc
+from data.db import transaction
 from tests.test_inbox_helpers import login, make_staff, seed
 
 

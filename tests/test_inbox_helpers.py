@@ -86,12 +86,20 @@ def test_neutralize_formulas(value, expected):
     assert neutralize(value) == expected
 
 
-@pytest.mark.parametrize("status", ["diverifikasi", "diteruskan", "selesai", "ditolak"])
-def test_status_texts_fit_one_segment_and_carry_the_ticket(status):
-    text = texts.status_text(status, "A7K2Q", opd="Dinas Perumahan dan Kawasan Permukiman",
-                             reason="“Usulan” sudah ada di RKPD tahun lalu — " * 10)
+OPD = "Dinas Perumahan dan Kawasan Permukiman"
+
+
+@pytest.mark.parametrize("status", ["diverifikasi", "diteruskan", "selesai"])
+def test_status_texts_are_sent_whole(status):
+    text = texts.status_text(status, "A7K2Q", opd=OPD)
+    assert text == texts.STATUS_TEXTS[status].format(ticket="A7K2Q", opd=OPD)
     assert fits_one_segment(text)
-    assert "A7K2Q" in text
+
+
+def test_a_long_rejection_reason_is_shortened_and_the_ticket_kept():
+    text = texts.status_text("ditolak", "A7K2Q", reason="“Usulan” sudah ada di RKPD — " * 10)
+    assert text.startswith('Tiket A7K2Q: usulan belum dapat diproses. Alasan: "Usulan" sudah')
+    assert text.endswith("...") and fits_one_segment(text)
 
 
 def test_workflow_forward_only_except_admin_reopen():

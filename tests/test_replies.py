@@ -17,13 +17,30 @@ WORST = {
 
 
 @pytest.mark.parametrize("key", sorted(replies.TEXTS))
-def test_reply_fits_one_gsm7_segment(key):
+def test_every_reply_fits_one_segment_uncut_with_the_longest_real_values(key):
+    """render() always returns one segment; this checks that nothing had to be cut off."""
     values = {name: WORST.get(name, "W" * 20) for _, name, _, _ in
               string.Formatter().parse(replies.TEXTS[key]) if name}
-    text = replies.render(key, **values)
-    assert replies.gsm7_length(text) is not None, text
-    assert replies.gsm7_length(text) <= 160, (len(text), text)
-    assert replies.fits_one_segment(text)
+    whole = replies.to_gsm7(replies.TEXTS[key].format(**values))
+    assert replies.render(key, **values) == whole, f"{key} is cut: {len(whole)} characters"
+    assert replies.fits_one_segment(whole)
+
+
+def test_fit_sms_segment_shortens_the_named_value_and_keeps_the_instruction():
+    template = "Tiket {ticket}: alasan {reason}. Balas CEK {ticket}"
+    text = replies.fit_sms_segment(template, shorten="reason", ticket="A7K2Q",
+                                   reason="sangat panjang " * 30)
+    assert text.startswith("Tiket A7K2Q: alasan sangat panjang")
+    assert text.endswith("... Balas CEK A7K2Q") and replies.gsm7_length(text) <= 160
+
+
+def test_fit_sms_segment_without_a_value_to_shorten_cuts_the_end():
+    text = replies.fit_sms_segment("{a} akhir", a="x" * 200)
+    assert text == "x" * 160
+
+
+def test_fit_sms_segment_replaces_what_gsm7_cannot_carry():
+    assert replies.fit_sms_segment("“{a}” – ok 🙏", a="Jalán") == '"Jalan" - ok '
 
 
 @pytest.mark.parametrize("text, septets", [
