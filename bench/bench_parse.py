@@ -12,7 +12,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from parsers import parse  # noqa: E402
-from parsers.classify import DAMAGE  # noqa: E402
 from parsers.engine import load  # noqa: E402
 from parsers.evaluate import metrics, read_labelled  # noqa: E402
 from parsers.resources import read_table  # noqa: E402
@@ -24,8 +23,8 @@ HOLDOUT = ROOT / "tests/data/parser_holdout.csv"
 
 def naive_classifier():
     """Lowercase, then `in` over every phrase of data/keywords.tsv; highest summed weight wins."""
-    phrases = [(r["phrase"].lower(), "infrastruktur" if r["category"] == DAMAGE else r["category"],
-                float(r["weight"])) for r in read_table("keywords.tsv") if float(r["weight"]) > 0]
+    phrases = [(r["phrase"].lower(), r["category"], float(r["weight"]))
+               for r in read_table("keywords.tsv") if r["category"] != "_param"]
 
     def classify(text: str) -> str:
         low = text.lower()

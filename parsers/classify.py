@@ -1,112 +1,97 @@
-"""Free-text category from weighted words and phrases in data/keywords.tsv."""
+"""Free-text category from learned word/phrase weights (data/keywords.tsv, see parsers.learn).
 
+Each category's score is the sum of the weights of its keywords (stems and stem pairs, see
+parsers.features) found in the message, each counted once. "lainnya" also gets a fixed prior, so weak
+evidence for a real category ends as lainnya; confidence is a softmax of the four scores at a
+temperature fitted on held-out predictions, so it can be read as a probability.
+"""
+
+from math import exp
 from types import MappingProxyType
-
-from parsers.phrases import trie_pattern
 
 REAL = ("infrastruktur", "ekonomi", "pariwisata")
 ORDER = (*REAL, "lainnya")
-DAMAGE = "rusak"  # pseudo-category: damage words count for infrastructure...
-DAMAGE_BONUS, DAMAGE_WINDOW = 1.5, 4  # ...and more when near an infrastructure word
-MIN_SCORE = 1.5  # below this the message is "lainnya": better unsure than confidently wrong
-SATURATION = 4.0  # summed weight at which the evidence counts as strong
-NOTHING = ("lainnya", 0.3, (), MappingProxyType(dict.fromkeys(ORDER, 0.0)))
-_SLOT = {name: i for i, name in enumerate((*ORDER, DAMAGE))}
-_DAMAGE_SLOT = _SLOT[DAMAGE]
+SLOT = {name: i for i, name in enumerate(ORDER)}
+DEFAULT_PARAMS = {"lainnya_prior": 1.0, "temperature": 1.0}
+_BITS = 20  # per category: room for 10,000 weights of 1.0 in one message
+_MASK = (1 << _BITS) - 1
+_LIMIT = 1 << 12  # a single weight stays below 40.96
 
 
 class Classifier:
-    """Longest-phrase matcher over normalized tokens; each distinct phrase counts once."""
+    """Learned weights: score(stems) or classify(features) -> (category, confidence,
+    keywords strongest first, scores).
 
-    def __init__(self, rows, normalize_phrase, stopwords):
-        self.single: dict[str, tuple[float, int]] = {}
-        self.multi: dict[tuple[str, ...], tuple[float, int]] = {}
+    Weights have two decimals, so each feature's four weights are packed as hundredths into
+    one integer (20 bits a category): a message's four totals are one C-level sum(), exact.
+    """
+
+    def __init__(self, rows, params=None):
+        params = {**DEFAULT_PARAMS, **(params or {})}
+        self.prior = float(params["lainnya_prior"])
+        self.temperature = float(params["temperature"])
+        table: dict = {}
         for row in rows:
-            words = tuple(normalize_phrase(row["phrase"]))
-            if not words or all(w in stopwords for w in words):
-                continue  # stop-words are never category keywords
-            hit = (float(row["weight"]), _SLOT[row["category"]])
-            if len(words) == 1 and not hit[0]:
-                continue  # a one-word blocker would block nothing
-            if len(words) == 1:
-                self.single[words[0]] = hit
-            else:
-                self.multi[words] = hit
-        self.hits = {" ".join(words): hit for words, hit in self.multi.items()}
-        self.hits.update(self.single)
-        self.pattern = trie_pattern(self.hits)
-        self.alone = {p: score({p: hit}, p) if hit[0] else NOTHING for p, hit in self.hits.items()}
+            phrase = tuple(row["phrase"].split())
+            key = phrase[0] if len(phrase) == 1 else phrase
+            hundredths = round(float(row["weight"]) * 100)
+            if not 0 < hundredths < _LIMIT:
+                raise ValueError(f"keyword weight out of range: {row}")
+            table.setdefault(key, [0, 0, 0, 0])[SLOT[row["category"]]] += hundredths
+        self.weights = {key: sum(h << (_BITS * i) for i, h in enumerate(v))
+                        for key, v in table.items()}
+        self.vectors = {key: tuple(h / 100 for h in v) for key, v in table.items()}
+        texts = {key: _text(key) for key in table}
+        self.texts = texts
+        self.rank = [{key: (i, texts[key]) for i, key in enumerate(sorted(
+            (k for k in table if table[k][slot] > 0), key=lambda k, s=slot: (-table[k][s], texts[k])))}
+            for slot in range(4)]
+        self.follow: dict[str, frozenset[str]] = {}
+        for key in table:
+            if not isinstance(key, str):
+                self.follow[key[0]] = self.follow.get(key[0], frozenset()) | {key[1]}
+        self.nothing = self._decide([], 0)
+        self.alone = {key: self._decide([key], packed) for key, packed in self.weights.items()}
 
-    def words(self) -> set[str]:
-        """Every token used in a phrase (vocabulary for the normalizer)."""
-        return set(self.single) | {w for phrase in self.multi for w in phrase}
+    def score(self, stems: list[str]):
+        """The decision for a message's content stems (see parsers.features.content)."""
+        weights = self.weights
+        keys = [s for s in stems if s in weights]
+        follow = self.follow
+        if not follow.keys().isdisjoint(stems):  # a word that starts a phrase: look at the next
+            keys += [(stems[i], stems[i + 1]) for i in range(len(stems) - 1)
+                     if stems[i + 1] in follow.get(stems[i], ())]
+        if len(keys) < 2:
+            return self.alone[keys[0]] if keys else self.nothing
+        distinct = dict.fromkeys(keys)  # a word said twice counts once
+        return self._decide(distinct, sum(map(weights.__getitem__, distinct)))
 
-    def category_words(self) -> set[str]:
-        """Tokens of phrases that score for a real category (targets for typo correction)."""
-        phrases = [((w,), hit) for w, hit in self.single.items()] + list(self.multi.items())
-        return {w for words, (weight, slot) in phrases if slot < 3 and weight > 0 for w in words}
+    def classify(self, features) -> tuple:
+        """The same decision for any iterable of distinct features (learning, evaluation)."""
+        keys = [key for key in features if key in self.weights]
+        return self._decide(keys, sum(map(self.weights.__getitem__, keys)))
 
-    def classify(self, normalized: str):
-        """(category, confidence, keywords strongest first, scores) for normalized text.
+    def _decide(self, keys: list, packed: int):
+        """Category, softmax confidence, its keywords (strongest first) and the four scores."""
+        a, b, c = (packed & _MASK) / 100, (packed >> _BITS & _MASK) / 100, \
+            (packed >> 2 * _BITS & _MASK) / 100
+        d = (packed >> 3 * _BITS) / 100
+        other = d + self.prior
+        top = max(a, b, c, other)
+        best = 0 if a == top else 1 if b == top else 2 if c == top else 3  # ties: ORDER
+        t = self.temperature
+        confidence = 1.0 / (exp((a - top) / t) + exp((b - top) / t) + exp((c - top) / t)
+                            + exp((other - top) / t))
+        rank = self.rank[best]  # key → (rank, text) for keys that weigh for this category
+        mine = sorted([rank[k] for k in keys if k in rank])
+        scores = MappingProxyType({"infrastruktur": a, "ekonomi": b, "pariwisata": c,
+                                   "lainnya": d})
+        return ORDER[best], confidence, tuple([text for _, text in mine]), scores
 
-        One precompiled regex (a letter trie of every phrase, greedy, whole words) scans the
-        text left to right, so a longer phrase wins and its words are not matched again.
-        """
-        phrases = self.pattern.findall(normalized)
-        if not phrases:
-            return NOTHING
-        if len(phrases) == 1:  # one phrase: its result was computed when the lists were loaded
-            return self.alone[phrases[0]]
-        hits = self.hits
-        found = {p: hits[p] for p in dict.fromkeys(phrases) if hits[p][0]}
-        return score(found, normalized) if found else NOTHING
-
-
-def score(found: dict[str, tuple[float, int]], normalized: str):
-    """Sum the weights per category and decide: (category, confidence, keywords, scores)."""
-    totals = [0.0, 0.0, 0.0, 0.0, 0.0]
-    for weight, slot in found.values():
-        totals[slot] += weight
-    if totals[_DAMAGE_SLOT]:
-        totals[0] += _damage(found, normalized.split())
-    keywords = tuple(sorted(found, key=found.__getitem__, reverse=True) if len(found) > 1
-                     else found)
-    infra, econ, tour, other = totals[:4]
-    category, confidence = decide(infra, econ, tour, other)
-    scores = {"infrastruktur": infra, "ekonomi": econ, "pariwisata": tour, "lainnya": other}
-    return category, confidence, keywords, MappingProxyType(scores)
-
-
-def _damage(found, tokens) -> float:
-    """Damage words' weight, plus a bonus for each within a few words of an infrastructure word."""
-    total, damage_at, infra_at = 0.0, [], []
-    for phrase, (weight, slot) in found.items():
-        if slot == _DAMAGE_SLOT:
-            total += weight
-            damage_at.append(tokens.index(phrase.partition(" ")[0]))
-        elif slot == 0:
-            infra_at.append(tokens.index(phrase.partition(" ")[0]))
-    for at in damage_at if infra_at else ():
-        for other in infra_at:
-            if -DAMAGE_WINDOW <= at - other <= DAMAGE_WINDOW:
-                total += DAMAGE_BONUS
-                break
-    return total
+    def vocabulary(self) -> set[str]:
+        """Every stem that appears in a weighted feature."""
+        return {w for key in self.weights for w in ((key,) if isinstance(key, str) else key)}
 
 
-def decide(infra: float, econ: float, tour: float, other: float) -> tuple[str, float]:
-    """Pick the strongest category; weak or "other"-dominated evidence gives lainnya."""
-    if infra >= econ and infra >= tour:  # ties go to the first in REAL order
-        best, top, second = REAL[0], infra, econ if econ > tour else tour
-    elif econ >= tour:
-        best, top, second = REAL[1], econ, infra if infra > tour else tour
-    else:
-        best, top, second = REAL[2], tour, infra if infra > econ else econ
-    if top < MIN_SCORE or other >= top:
-        strength = other / SATURATION if other < SATURATION else 1.0
-        confidence = 0.3 + 0.5 * strength - 0.1 * top
-        return "lainnya", confidence if confidence > 0.1 else 0.1
-    strength = top / SATURATION if top < SATURATION else 1.0
-    margin = (top - (second if second > other else other)) / top
-    confidence = strength * (0.5 + 0.5 * margin)
-    return best, confidence if confidence < 0.95 else 0.95
+def _text(key) -> str:
+    return key if isinstance(key, str) else " ".join(key)

@@ -5,10 +5,12 @@ import re
 from types import SimpleNamespace
 
 from parsers.classify import Classifier
+from parsers.features import Featurizer
 from parsers.fuzzy import DeletionIndex
 from parsers.gazetteer import Gazetteer
 from parsers.normalize import Normalizer
-from parsers.resources import read_lexicon, read_table, read_words
+from parsers.resources import read_keywords, read_lexicon, read_table, read_words
+from parsers.stem import Stemmer
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -25,22 +27,35 @@ def load() -> SimpleNamespace:
             out.extend(_WORD.findall(lexicon.get(word, word)))
         return out
 
-    classifier = Classifier(read_table("keywords.tsv"), phrase_tokens, stopwords)
+    roots = read_words("kata_dasar.tsv")
+    rules = read_table("rules.tsv")
+    stemmer = Stemmer(roots, keep={r["phrase"] for r in rules if r["rule"] == "keep"})
     gazetteer = Gazetteer(stopwords)
     command_rows = read_table("commands.tsv")
     command_words = {w for r in command_rows for w in phrase_tokens(r["phrase"])}
     common = read_words("common_words.tsv")
-    vocab = classifier.words() | gazetteer.tokens | stopwords | command_words | common
-    fuzzy_words = classifier.category_words() - stopwords
-    normalizer = Normalizer(lexicon, vocab, fuzzy_words, gazetteer)
+    rule_words = {w for r in rules for w in phrase_tokens(r["phrase"])}
+    vocab_words = roots | rule_words | common
+    vocab = vocab_words | gazetteer.tokens | stopwords | command_words
+    normalizer = Normalizer(lexicon, vocab, gazetteer, stemmer)
+    official = {w for r in gazetteer.rows for w in _WORD.findall(
+        f"{r['kelurahan']} {r['kecamatan']}".lower())}
+    featurizer = Featurizer(rules, stemmer, stopwords, frozenset(official - vocab_words))
+    classifier = Classifier(*read_keywords())
+
+    content, score = featurizer.content, classifier.score
+
+    def classify(normalized: str):
+        return score(content(normalized))
+
     lead = {r["phrase"]: (r["command"], r["mode"]) for r in command_rows
             if r["mode"] in ("lead", "category")}
     solo = {tuple(phrase_tokens(r["phrase"])): r["command"] for r in command_rows
             if r["mode"] == "solo"}
     fillers = {w for r in command_rows if r["mode"] == "filler" for w in phrase_tokens(r["phrase"])}
     return SimpleNamespace(
-        normalizer=normalizer, classifier=classifier, gazetteer=gazetteer,
-        analyse=normalizer.analyse, classify=classifier.classify, find=gazetteer.find,
+        normalizer=normalizer, classifier=classifier, gazetteer=gazetteer, stemmer=stemmer,
+        featurizer=featurizer, analyse=normalizer.analyse, classify=classify, find=gazetteer.find,
         lead=lead, lead_typos=DeletionIndex(lead, min_len=5), solo=solo,
         solo_typos=DeletionIndex({w for p in solo for w in p if len(p) == 1}, min_len=5),
         fillers=frozenset(fillers), lead_memo={},

@@ -42,15 +42,17 @@ class Normalizer:
     """Maps one raw token to its standard form(s) and its place-name spelling, memoized per token.
 
     The memo is keyed by token, not by text: a new message still pays for its new words.
+    Typos are corrected toward place names only, and only in words that are not real words
+    (not in the vocabulary, and no dictionary root under their affixes): "tangguh" is a word,
+    not a misspelt "tanggul". Category keywords are never typo-matched.
     """
 
-    def __init__(self, lexicon: dict[str, str], vocab: set[str], fuzzy_words, gazetteer):
+    def __init__(self, lexicon: dict[str, str], vocab: set[str], gazetteer, stem):
         self.lexicon = {k: tuple(TOKEN.findall(v)) for k, v in lexicon.items()}
         self.vocab = frozenset(vocab) | {w for v in self.lexicon.values() for w in v}
-        self.fuzzy_words = frozenset(w for w in fuzzy_words if w not in self.lexicon)
+        self.stem = stem
         self.place_words = gazetteer.tokens
-        # One index for both kinds of typo target: one pass of lookups per unknown word.
-        self.typos = DeletionIndex(self.fuzzy_words | self.place_words, min_len=FUZZY_MIN)
+        self.typos = DeletionIndex(self.place_words, min_len=FUZZY_MIN)
         self._memo: dict[str, str] = {}  # raw token → normalized word(s), space-separated
         self._fixes: dict[str, str] = {}
 
@@ -78,7 +80,8 @@ class Normalizer:
         return got
 
     def is_known(self, word: str) -> bool:
-        """True for a word the lexicon, keyword lists, places or stop-words know."""
+        """True for a word the lexicon or vocabulary (dictionary roots included) knows: such a
+        word is never read as a misspelt command."""
         return word in self.vocab or word in self.lexicon
 
     def _resolve(self, token: str, word: str) -> tuple[str, ...]:
@@ -86,23 +89,16 @@ class Normalizer:
         mapped = self.lexicon.get(word)
         if mapped is not None:
             return mapped
-        if word in self.vocab or not word.isalpha():
-            return (word,)
-        shape = word
+        if word in self.vocab or not word.isalpha() or self.stem(word) in self.vocab:
+            return (word,)  # a real word (perhaps with affixes: "pengunjung") stays as written
         for candidate in _shapes(word):
-            if candidate in self.vocab:
-                shape = candidate
-                break
-        close = self.typos.candidates(word) if len(word) >= FUZZY_MIN else ()
-        if not close:
-            return (shape,)
-        places = [w for w in close if w in self.place_words]
-        if len(places) == 1:
-            self._fixes[token] = places[0]
-        words = [w for w in close if w in self.fuzzy_words]
-        if shape == word and len(words) == 1:
-            return (words[0],)
-        return (shape,)
+            if candidate in self.vocab or self.stem(candidate) in self.vocab:
+                return (candidate,)
+        if len(word) >= FUZZY_MIN:
+            places = self.typos.candidates(word)
+            if len(places) == 1:
+                self._fixes[token] = places[0]
+        return (word,)
 
 
 def _shapes(word: str) -> list[str]:
@@ -114,7 +110,7 @@ def _shapes(word: str) -> list[str]:
         out.append(word[:-1])
     if word.startswith("ba") and len(word) > 5:
         rest = word[2:]
-        out.append("ber" + rest)
         if rest.endswith("ng"):
-            out.append("ber" + rest[:-1])
+            out.append("ber" + rest[:-1])  # bajalang → berjalan before berjalang
+        out.append("ber" + rest)
     return out

@@ -1,26 +1,7 @@
-"""Where a message is about: kelurahan/kecamatan lookups that handlers and staff pages call."""
+"""Typed kelurahan names (DAFTAR, CSV imports, staff pages); free text goes through parse()."""
 
 from parsers.engine import load
-from parsers.gazetteer import NUMERALS, PREFIXES, Place, letter_pairs, words
-from parsers.normalize import raw_tokens
-
-
-def find_place(tokens: list[str]) -> Place | None:
-    """The place named in raw tokens, after fixing one typo in long unknown words."""
-    engine = load()
-    return engine.gazetteer.find(engine.normalizer.analyse(tokens)[1])
-
-
-def find_kelurahan(text: str) -> str | None:
-    """Official kelurahan named in free text, or None when absent or ambiguous."""
-    place = find_place(raw_tokens(text))
-    return place.kelurahan if place else None
-
-
-def find_kecamatan(text: str) -> str | None:
-    """Official kecamatan named (directly or through its kelurahan) in free text."""
-    place = find_place(raw_tokens(text))
-    return place.kecamatan if place else None
+from parsers.gazetteer import NUMERALS, PREFIXES, letter_pairs, words
 
 
 def kecamatan_of(kelurahan: str | None) -> str | None:

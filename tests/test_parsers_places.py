@@ -5,13 +5,17 @@ import pytest
 from parsers import parse
 from parsers.places import (
     all_kelurahan,
-    find_kecamatan,
-    find_kelurahan,
     kecamatan_of,
     resolve_kelurahan,
     suggest_kelurahan,
 )
 from parsers.resources import read_table
+
+
+def place_of(text: str) -> tuple[str | None, str | None]:
+    """(kelurahan, kecamatan) that parse() finds in free text."""
+    parsed = parse(text)
+    return parsed.kelurahan, parsed.kecamatan
 
 
 @pytest.mark.parametrize("text, kelurahan, kecamatan", [
@@ -70,15 +74,12 @@ from parsers.resources import read_table
     ("lirang", "Lirang", "Lembeh Utara"),
 ])
 def test_find_place(text, kelurahan, kecamatan):
-    assert find_kelurahan(text) == kelurahan
-    assert find_kecamatan(text) == kecamatan
-    parsed = parse(text)
-    assert (parsed.kelurahan, parsed.kecamatan) == (kelurahan, kecamatan)
+    assert place_of(text) == (kelurahan, kecamatan)
 
 
 def test_official_name_beats_landmark_and_kecamatan():
-    assert find_kelurahan("kec Madidir kel Paceda") == "Paceda"
-    assert find_kelurahan("dekat PPS Bitung, kel. Tandurusa") == "Tandurusa"
+    assert place_of("kec Madidir kel Paceda")[0] == "Paceda"
+    assert place_of("dekat PPS Bitung, kel. Tandurusa")[0] == "Tandurusa"
 
 
 @pytest.mark.parametrize("name, kelurahan", [
@@ -128,17 +129,17 @@ PLACE_ROWS = read_table("places.tsv")
                          ids=lambda r: r["alias"])
 def test_every_listed_spelling_resolves(row):
     assert resolve_kelurahan(row["alias"]) == row["kelurahan"]
-    assert find_kelurahan(f"jalan rusak di {row['alias']} pak") == row["kelurahan"]
+    assert place_of(f"jalan rusak di {row['alias']} pak")[0] == row["kelurahan"]
 
 
 @pytest.mark.parametrize("row", [r for r in PLACE_ROWS if r["kind"] in ("landmark", "area")],
                          ids=lambda r: r["alias"])
 def test_every_landmark_and_area_gives_its_place(row):
-    assert find_kelurahan(f"dekat {row['alias']} ada masalah") == (row["kelurahan"] or None)
-    assert find_kecamatan(f"dekat {row['alias']} ada masalah") == (row["kecamatan"] or None)
+    assert place_of(f"dekat {row['alias']} ada masalah") == (row["kelurahan"] or None,
+                                                             row["kecamatan"] or None)
 
 
 @pytest.mark.parametrize("row", all_kelurahan(), ids=lambda r: r["kelurahan"])
 def test_every_official_name_with_a_cue(row):
-    assert find_kelurahan(f"mohon perbaikan jalan di kel. {row['kelurahan']}") == row["kelurahan"]
+    assert place_of(f"mohon perbaikan jalan di kel. {row['kelurahan']}")[0] == row["kelurahan"]
     assert resolve_kelurahan(row["kelurahan"].upper()) == row["kelurahan"]

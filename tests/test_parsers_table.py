@@ -9,13 +9,15 @@ from parsers import parse
 from parsers.places import all_kelurahan, resolve_kelurahan
 
 DATA = Path(__file__).parent / "data"
-# Category accuracy floors: the labelled file is what the keyword weights were checked
-# against; the holdout was written apart and never used for tuning weights.
-LABELLED_MIN_ACCURACY = 0.95
-HOLDOUT_MIN_ACCURACY = 0.85
-# Written by another engineer after the parser was built (50 messages in other voices); three
-# keyword lines were added after reading its misses, so it is no longer fully held out.
-REVIEWER_MIN_ACCURACY = 0.85
+# Category accuracy floors over whole files. Since issue 11 the weights are learned from the
+# train+dev rows of every file (parsers.learn); about 15% of each file is its test split and
+# never learned from. These floors guard against regressions; the honest figures are the
+# protocol's (tests/test_parsers_learn.py, README "Ketepatan").
+LABELLED_MIN_ACCURACY = 0.92
+HOLDOUT_MIN_ACCURACY = 0.88
+REVIEWER_MIN_ACCURACY = 0.90
+COMPLAINTS_MIN_ACCURACY = 0.85
+REVIEWS_MIN_ACCURACY = 0.90
 
 
 def _rows(name: str) -> list[dict]:
@@ -26,6 +28,8 @@ def _rows(name: str) -> list[dict]:
 LABELLED = _rows("parser_labelled.csv")
 HOLDOUT = _rows("parser_holdout.csv")
 REVIEWER = _rows("parser_reviewer.csv")
+COMPLAINTS = _rows("parser_complaints.csv")
+REVIEWS = _rows("parser_reviews.csv")
 
 
 def _id(row: dict) -> str:
@@ -60,14 +64,16 @@ def test_must_pass_category(row):
 
 @pytest.mark.parametrize("rows, floor", [(LABELLED, LABELLED_MIN_ACCURACY),
                                          (HOLDOUT, HOLDOUT_MIN_ACCURACY),
-                                         (REVIEWER, REVIEWER_MIN_ACCURACY)],
-                         ids=["labelled", "holdout", "reviewer"])
+                                         (REVIEWER, REVIEWER_MIN_ACCURACY),
+                                         (COMPLAINTS, COMPLAINTS_MIN_ACCURACY),
+                                         (REVIEWS, REVIEWS_MIN_ACCURACY)],
+                         ids=["labelled", "holdout", "reviewer", "complaints", "reviews"])
 def test_category_accuracy(rows, floor):
     correct = sum(parse(row["text"]).category == row["label"] for row in rows)
     assert correct / len(rows) >= floor
 
 
-@pytest.mark.parametrize("row", HOLDOUT + REVIEWER, ids=_id)
+@pytest.mark.parametrize("row", HOLDOUT + REVIEWER + COMPLAINTS + REVIEWS, ids=_id)
 def test_holdout_command_and_kelurahan(row):
     parsed = parse(row["text"])
     assert parsed.command == row["command"]
@@ -76,7 +82,7 @@ def test_holdout_command_and_kelurahan(row):
 
 def test_labelled_kelurahan_are_official_names():
     official = {row["kelurahan"] for row in all_kelurahan()}
-    for row in LABELLED + HOLDOUT:
+    for row in LABELLED + HOLDOUT + REVIEWER + COMPLAINTS + REVIEWS:
         if row["kelurahan"]:
             assert row["kelurahan"] in official
             assert resolve_kelurahan(row["kelurahan"]) == row["kelurahan"]
