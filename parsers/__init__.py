@@ -4,10 +4,10 @@ from types import MappingProxyType
 
 from parsers.commands import GREETINGS, SOLO_MAX_TOKENS, after_greeting, leading, solo, strip_prefix
 from parsers.engine import load
-from parsers.model import CATEGORIES, COMMANDS, Parsed
+from parsers.model import CATEGORIES, COMMANDS, REVIEW_THRESHOLD, Parsed
 from parsers.normalize import ASCII_TOKEN, LIMIT, TOKEN, fold
 
-__all__ = ["CATEGORIES", "COMMANDS", "Parsed", "parse"]
+__all__ = ["CATEGORIES", "COMMANDS", "REVIEW_THRESHOLD", "Parsed", "parse"]
 
 
 def parse(text: str) -> Parsed:

@@ -9,6 +9,8 @@ temperature fitted on held-out predictions, so it can be read as a probability.
 from math import exp
 from types import MappingProxyType
 
+from parsers.features import SITE
+
 REAL = ("infrastruktur", "ekonomi", "pariwisata")
 ORDER = (*REAL, "lainnya")
 SLOT = {name: i for i, name in enumerate(ORDER)}
@@ -53,14 +55,18 @@ class Classifier:
         self.nothing = self._decide([], 0)
         self.alone = {key: self._decide([key], packed) for key, packed in self.weights.items()}
 
-    def score(self, stems: list[str]):
-        """The decision for a message's content stems (see parsers.features.content)."""
+    def score(self, stems: list[str], site: frozenset = frozenset()):
+        """The decision for a message's content stems (see parsers.features.content); `site`:
+        the stems that put a message at a tourist site."""
         weights = self.weights
         keys = [s for s in stems if s in weights]
         follow = self.follow
         if not follow.keys().isdisjoint(stems):  # a word that starts a phrase: look at the next
             keys += [(stems[i], stems[i + 1]) for i in range(len(stems) - 1)
                      if stems[i + 1] in follow.get(stems[i], ())]
+        if not site.isdisjoint(stems):
+            at_site = self.follow.get(SITE, ())
+            keys += [(SITE, s) for s in stems if s in at_site and s not in site]
         if len(keys) < 2:
             return self.alone[keys[0]] if keys else self.nothing
         distinct = dict.fromkeys(keys)  # a word said twice counts once
@@ -78,7 +84,8 @@ class Classifier:
         d = (packed >> 3 * _BITS) / 100
         other = d + self.prior
         top = max(a, b, c, other)
-        best = 0 if a == top else 1 if b == top else 2 if c == top else 3  # ties: ORDER
+        # ties: lainnya first (better unsure than wrong), then infrastruktur, ekonomi, pariwisata
+        best = 3 if other == top else 0 if a == top else 1 if b == top else 2
         t = self.temperature
         confidence = 1.0 / (exp((a - top) / t) + exp((b - top) / t) + exp((c - top) / t)
                             + exp((other - top) / t))

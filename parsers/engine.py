@@ -40,13 +40,14 @@ def load() -> SimpleNamespace:
     normalizer = Normalizer(lexicon, vocab, gazetteer, stemmer)
     official = {w for r in gazetteer.rows for w in _WORD.findall(
         f"{r['kelurahan']} {r['kecamatan']}".lower())}
-    featurizer = Featurizer(rules, stemmer, stopwords, frozenset(official - vocab_words))
+    featurizer = Featurizer(rules, stemmer, stopwords | read_words("stopwords_id.tsv"),
+                            frozenset(official - vocab_words))
     classifier = Classifier(*read_keywords())
 
-    content, score = featurizer.content, classifier.score
+    content, score, site = featurizer.content, classifier.score, featurizer.site
 
     def classify(normalized: str):
-        return score(content(normalized))
+        return score(content(normalized), site)
 
     lead = {r["phrase"]: (r["command"], r["mode"]) for r in command_rows
             if r["mode"] in ("lead", "category")}

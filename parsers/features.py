@@ -13,6 +13,7 @@ import re
 
 _MEMO_MAX = 200_000
 ROLE = "@"
+SITE = "^"
 
 
 def _alternation(phrases) -> str:
@@ -36,6 +37,7 @@ class Featurizer:
         self.role = re.compile(rf"\b(?:{_alternation(locative)}) (?=(?:{_alternation(place)})\b)")
         self.locative = frozenset(locative)
         self.place_words = frozenset(place)
+        self.site = frozenset(stem(w) for w in by_rule.get("site", ()))
         self._memo: dict[str, str] = {}
 
     def content(self, normalized: str) -> list[str]:
@@ -54,9 +56,13 @@ class Featurizer:
         return list(filter(None, stems))
 
     def features(self, normalized: str) -> list:
-        """Distinct features of a message: stems, then (stem, stem) pairs, in order."""
+        """Distinct features of a message: stems, (stem, stem) pairs, and at a tourist site
+        (SITE, stem) for every stem that is not a site word itself."""
         stems = self.content(normalized)
-        return list(dict.fromkeys([*stems, *zip(stems, stems[1:], strict=False)]))
+        out = [*stems, *zip(stems, stems[1:], strict=False)]
+        if not self.site.isdisjoint(stems):
+            out += [(SITE, s) for s in stems if s not in self.site]
+        return list(dict.fromkeys(out))
 
     def _remember(self, word: str) -> str:
         """The stem of a word seen for the first time ("" for a stop-word, name or number)."""

@@ -27,6 +27,7 @@ SALT = "aspirasi-split-1"
 SMOOTHING = 3.0  # pseudo-messages pulling each feature's class shares toward 1/4
 MIN_WEIGHT = 0.4  # weights below this are left out (they decide nothing)
 MIN_DOCS = 2  # a feature must occur in this many training messages
+MIN_SOURCES = 1  # ... and in this many sources
 FOLDS = 5
 TARGET_PRECISION = 0.90  # the review threshold is the lowest confidence that reaches this
 # lainnya's head start: chosen by leave-one-source-out macro-F1 over train+dev rows (0 to 2.5
@@ -117,15 +118,17 @@ def weights(docs: list[Doc]) -> dict:
     scale = [sum(mass) / (4 * m) if m else 0.0 for m in mass]  # balance the four classes
     count: dict = defaultdict(lambda: [0.0] * 4)
     seen: dict = defaultdict(int)
+    sources: dict = defaultdict(set)
     for doc in docs:
         slot = SLOT[doc.label]
         share = doc.weight * scale[slot]
         for feature in doc.features:
             count[feature][slot] += share
             seen[feature] += 1
+            sources[feature].add(doc.source)
     out = {}
     for feature, per in count.items():
-        if seen[feature] < MIN_DOCS:
+        if seen[feature] < MIN_DOCS or len(sources[feature]) < MIN_SOURCES:
             continue
         total = sum(per)
         hits = []
@@ -168,8 +171,8 @@ def calibrate(docs: list[Doc]) -> dict:
     prior = LAINNYA_PRIOR
     adjusted = [(label, (t[0], t[1], t[2], t[3] + prior)) for label, t in oof]
     temperature = min(TEMPERATURES, key=lambda t: round(_log_loss(adjusted, t), 4))
-    threshold = review_threshold([(label == ORDER[max(range(4), key=s.__getitem__)],
-                                   _softmax(s, temperature)) for label, s in adjusted])
+    threshold = review_threshold([(label == _best(s), _softmax(s, temperature))
+                                  for label, s in adjusted])
     return {"lainnya_prior": prior, "temperature": temperature, "review_threshold": threshold}
 
 
@@ -193,6 +196,12 @@ def _totals(table: Classifier, features: list) -> tuple:
         for slot, weight in enumerate(table.vectors.get(feature, ())):
             totals[slot] += weight
     return tuple(totals)
+
+
+def _best(scores) -> str:
+    """The category of four adjusted scores, ties as in Classifier (lainnya first)."""
+    top = max(scores)
+    return "lainnya" if scores[3] == top else ORDER[scores.index(top)]
 
 
 def _softmax(scores, temperature: float) -> float:

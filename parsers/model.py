@@ -7,6 +7,11 @@ COMMANDS = ("ASPIRASI", "DAFTAR", "BERHENTI", "MULAI", "CEK", "BANTUAN", "UNDANG
             "BATAL", "HADIR", "TIDAK", "REKAP")
 CATEGORIES = ("infrastruktur", "ekonomi", "pariwisata", "lainnya")
 EMPTY = MappingProxyType({})
+# A free-text category read with less confidence than this needs a human look ("perlu dicek").
+# It is the review_threshold that `python -m parsers.learn` fits (data/keywords.tsv, _param
+# rows): the lowest confidence at which out-of-fold predictions reach 90% precision. A test
+# keeps the two equal.
+REVIEW_THRESHOLD = 0.5
 
 
 def _empty() -> MappingProxyType:
@@ -22,8 +27,9 @@ class Parsed:
     "kelurahan_text" (the words after the name, as typed), "suggestions" (list of official
     names when not recognised)}; UNDANG/REKAP/BERHENTI {"text": the rest, original case};
     an explicit category prefix (INFRA#...) {"text": the rest}. `scores` maps each category to
-    its summed keyword weight. `confidence` is about the category for ASPIRASI and about the
-    command otherwise (1.0 exact keyword, 0.9 with a typo).
+    its summed keyword weight. `confidence` is about the category for ASPIRASI (a calibrated
+    probability; below REVIEW_THRESHOLD the message `needs_review`) and about the command
+    otherwise (1.0 exact keyword, 0.9 with a typo).
     """
 
     text: str
@@ -47,6 +53,12 @@ class Parsed:
         state.update(values)
         return parsed
 
+    @property
+    def needs_review(self) -> bool:
+        """True for a free-text aspiration whose category was read with low confidence."""
+        return (self.command == "ASPIRASI" and not self.explicit
+                and self.confidence < REVIEW_THRESHOLD)
+
     def to_dict(self) -> dict:
         """A JSON-ready copy (the CLI prints this)."""
         return {
@@ -54,7 +66,8 @@ class Parsed:
             "kelurahan": self.kelurahan, "kecamatan": self.kecamatan,
             "confidence": round(self.confidence, 3), "keywords": list(self.keywords),
             "args": dict(self.args), "normalized": self.normalized,
-            "explicit": self.explicit, "scores": dict(self.scores),
+            "explicit": self.explicit, "scores": {k: round(v, 3) for k, v in self.scores.items()},
+            "needs_review": self.needs_review,
         }
 
 

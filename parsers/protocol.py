@@ -11,9 +11,12 @@
 Every fit re-learns weights and calibration from its own rows only.
 """
 
+import csv
+
 from parsers.classify import Classifier
 from parsers.evaluate import metrics, report
-from parsers.learn import FOLDS, Doc, fit, fold_of, load_docs  # noqa: F401 (Doc: typing)
+from parsers.learn import FOLDS, Doc, fit, fold_of, load_docs
+from parsers.resources import ROOT, read_table
 
 
 def predict(fitted, docs: list[Doc]) -> list[tuple[str, float]]:
@@ -84,3 +87,31 @@ def summary(results: dict) -> str:
         lines += ["", f"== {name}", report(metrics([d.label for d in docs],
                                                     [p for p, _ in predicted]))]
     return "\n".join(lines)
+
+
+def kelurahan_check() -> dict:
+    """Place finding over every row of the labelled message files: found, right, and how many
+    texts that name no kelurahan got one anyway."""
+    from parsers import parse
+
+    found = right = invented = named = rows = 0
+    for source in read_table("learn_sources.tsv"):
+        if source["format"] != "labelled":
+            continue
+        with open(ROOT / source["path"], encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                got, want = parse(row["text"]).kelurahan, row.get("kelurahan") or None
+                rows += 1
+                named += want is not None
+                found += got is not None
+                right += got is not None and got == want
+                invented += got is not None and want is None
+    return {"rows": rows, "named": named, "found": found, "right": right, "invented": invented,
+            "precision": right / found if found else 1.0, "recall": right / named if named else 1.0}
+
+
+def kelurahan_summary(check: dict) -> str:
+    return (f"kelurahan: {check['found']} found in {check['rows']} labelled messages, "
+            f"{check['right']} right (precision {check['precision']:.3f}, recall "
+            f"{check['recall']:.3f} of {check['named']} named); {check['invented']} found "
+            f"where the text names none")

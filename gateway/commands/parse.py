@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from parsers import REVIEW_THRESHOLD
 from parsers import parse as parse_text
 from parsers.evaluate import metrics, read_labelled, report
 
@@ -16,14 +17,26 @@ def _line(text: str) -> str:
 @click.command("parse")
 @click.argument("text", required=False)
 @click.option("--jsonl", is_flag=True, help="Read messages from stdin, one per line; write JSON lines.")
-@click.option("--eval", "eval_file", type=click.Path(exists=True, dir_okay=False),
-              help="CSV with columns text,label: print precision/recall/F1 per category.")
+@click.option("--eval", "eval_file", is_flag=False, flag_value="", default=None,
+              metavar="[FILE.csv]",
+              help="With FILE (columns text,label): precision/recall/F1 per category on it. "
+                   "Alone: the evaluation protocol (split, k-fold, leave-one-source-out).")
 def parse_command(text, jsonl, eval_file):
     """Show how the parser reads TEXT (command, category, kelurahan, ...) as JSON."""
     if eval_file:
         rows = read_labelled(eval_file)
-        predicted = [parse_text(t).category for t, _ in rows]
-        click.echo(report(metrics([label for _, label in rows], predicted)))
+        parsed = [parse_text(t) for t, _ in rows]
+        click.echo(report(metrics([label for _, label in rows], [p.category for p in parsed])))
+        sure = [p.category == label for p, (_, label) in zip(parsed, rows, strict=True)
+                if not p.needs_review]
+        click.echo(f"perlu dicek (confidence < {REVIEW_THRESHOLD}): "
+                   f"{len(rows) - len(sure)} of {len(rows)}; precision of the rest "
+                   f"{sum(sure) / len(sure) if sure else 0.0:.3f}")
+    elif eval_file is not None:
+        from parsers import protocol
+
+        click.echo(protocol.summary(protocol.run()))
+        click.echo(protocol.kelurahan_summary(protocol.kelurahan_check()))
     elif jsonl:
         for raw in sys.stdin:
             click.echo(_line(raw.rstrip("\r\n")))
