@@ -1,9 +1,9 @@
 """Free-text category from learned word/phrase weights (data/keywords.tsv, see parsers.learn).
 
 Each category's score is the sum of the weights of its keywords (stems and stem pairs, see
-parsers.features) found in the message, each counted once. "lainnya" also gets a fixed prior, so weak
-evidence for a real category ends as lainnya; confidence is a softmax of the four scores at a
-temperature fitted on held-out predictions, so it can be read as a probability.
+parsers.features) found in the message, each counted once. "lainnya" also gets a fixed prior,
+so weak evidence for a real category ends as lainnya; confidence is a softmax of the four
+scores at a temperature fitted on held-out predictions, so it can be read as a probability.
 """
 
 from math import exp
@@ -15,8 +15,7 @@ REAL = ("infrastruktur", "ekonomi", "pariwisata")
 ORDER = (*REAL, "lainnya")
 SLOT = {name: i for i, name in enumerate(ORDER)}
 DEFAULT_PARAMS = {"lainnya_prior": 1.0, "temperature": 1.0}
-_BITS = 20  # per category: room for 10,000 weights of 1.0 in one message
-_MASK = (1 << _BITS) - 1
+_BITS = 20  # per category: room for 10,000 weights of 1.0 in one message (_decide: literals)
 _LIMIT = 1 << 12  # a single weight stays below 40.96
 
 
@@ -32,6 +31,7 @@ class Classifier:
         params = {**DEFAULT_PARAMS, **(params or {})}
         self.prior = float(params["lainnya_prior"])
         self.temperature = float(params["temperature"])
+        self.inverse_temperature = 1.0 / self.temperature
         table: dict = {}
         for row in rows:
             phrase = tuple(row["phrase"].split())
@@ -45,15 +45,19 @@ class Classifier:
         self.vectors = {key: tuple(h / 100 for h in v) for key, v in table.items()}
         texts = {key: _text(key) for key in table}
         self.texts = texts
-        self.rank = [{key: (i, texts[key]) for i, key in enumerate(sorted(
-            (k for k in table if table[k][slot] > 0), key=lambda k, s=slot: (-table[k][s], texts[k])))}
-            for slot in range(4)]
+        self.rank = [self._ranked(table, slot) for slot in range(4)]
         self.follow: dict[str, frozenset[str]] = {}
         for key in table:
             if not isinstance(key, str):
                 self.follow[key[0]] = self.follow.get(key[0], frozenset()) | {key[1]}
         self.nothing = self._decide([], 0)
         self.alone = {key: self._decide([key], packed) for key, packed in self.weights.items()}
+
+    def _ranked(self, table: dict, slot: int) -> dict:
+        """key → (rank, text) over the keys that weigh for category `slot`, strongest first."""
+        keys = sorted((k for k in table if table[k][slot] > 0),
+                      key=lambda k: (-table[k][slot], self.texts[k]))
+        return {key: (i, self.texts[key]) for i, key in enumerate(keys)}
 
     def score(self, stems: list[str], site: frozenset = frozenset()):
         """The decision for a message's content stems (see parsers.features.content); `site`:
@@ -79,25 +83,20 @@ class Classifier:
 
     def _decide(self, keys: list, packed: int):
         """Category, softmax confidence, its keywords (strongest first) and the four scores."""
-        a, b, c = (packed & _MASK) / 100, (packed >> _BITS & _MASK) / 100, \
-            (packed >> 2 * _BITS & _MASK) / 100
-        d = (packed >> 3 * _BITS) / 100
+        a, b = (packed & 0xFFFFF) / 100, (packed >> 20 & 0xFFFFF) / 100  # _BITS = 20
+        c, d = (packed >> 40 & 0xFFFFF) / 100, (packed >> 60) / 100
         other = d + self.prior
         top = max(a, b, c, other)
         # ties: lainnya first (better unsure than wrong), then infrastruktur, ekonomi, pariwisata
         best = 3 if other == top else 0 if a == top else 1 if b == top else 2
-        t = self.temperature
-        confidence = 1.0 / (exp((a - top) / t) + exp((b - top) / t) + exp((c - top) / t)
-                            + exp((other - top) / t))
+        k = self.inverse_temperature
+        confidence = 1.0 / (exp((a - top) * k) + exp((b - top) * k) + exp((c - top) * k)
+                            + exp((other - top) * k))
         rank = self.rank[best]  # key → (rank, text) for keys that weigh for this category
         mine = sorted([rank[k] for k in keys if k in rank])
         scores = MappingProxyType({"infrastruktur": a, "ekonomi": b, "pariwisata": c,
                                    "lainnya": d})
         return ORDER[best], confidence, tuple([text for _, text in mine]), scores
-
-    def vocabulary(self) -> set[str]:
-        """Every stem that appears in a weighted feature."""
-        return {w for key in self.weights for w in ((key,) if isinstance(key, str) else key)}
 
 
 def _text(key) -> str:

@@ -30,7 +30,7 @@ class Featurizer:
         self.stem = stem
         self.skip = stopwords | names  # official place names say nothing about a category
         blocks = by_rule.get("block", ())
-        self.block = re.compile(rf"\b(?:{_alternation(blocks)})\b") if blocks else None
+        self.block = re.compile(rf"\b(?:{_alternation(blocks)})\b" if blocks else r"(?!)")
         self.block_first = frozenset(b.split()[0] for b in blocks)
         locative, place = by_rule.get("locative", ()), by_rule.get("place", ())
         # "di gang" → "@gang": the locative goes, the place noun becomes a role token.
@@ -43,7 +43,7 @@ class Featurizer:
     def content(self, normalized: str) -> list[str]:
         """Stems of the content words in order (role tokens included)."""
         words = normalized.split()
-        if not self.block_first.isdisjoint(words) and self.block is not None:
+        if not self.block_first.isdisjoint(words) and self.block.search(normalized):
             normalized = self.block.sub(" ", normalized)
             words = normalized.split()
         if not self.locative.isdisjoint(words) and not self.place_words.isdisjoint(words):
