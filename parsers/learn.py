@@ -171,14 +171,18 @@ def calibrate(docs: list[Doc]) -> dict:
     prior = LAINNYA_PRIOR
     adjusted = [(label, (t[0], t[1], t[2], t[3] + prior)) for label, t in oof]
     temperature = min(TEMPERATURES, key=lambda t: round(_log_loss(adjusted, t), 4))
+    # A message with no evidence at all is always "perlu dicek": the threshold stays above
+    # the confidence that the prior alone gives.
+    floor = _softmax((0.0, 0.0, 0.0, prior), temperature)
     threshold = review_threshold([(label == _best(s), _softmax(s, temperature))
-                                  for label, s in adjusted])
+                                  for label, s in adjusted], floor)
     return {"lainnya_prior": prior, "temperature": temperature, "review_threshold": threshold}
 
 
-def review_threshold(judged: list[tuple[bool, float]]) -> float:
-    """Lowest threshold whose confident predictions (confidence ≥ it) reach TARGET_PRECISION."""
-    for threshold in THRESHOLDS:
+def review_threshold(judged: list[tuple[bool, float]], floor: float = 0.0) -> float:
+    """Lowest threshold above `floor` whose confident predictions (confidence ≥ it) reach
+    TARGET_PRECISION."""
+    for threshold in [t for t in THRESHOLDS if t > floor]:
         kept = [ok for ok, confidence in judged if confidence >= threshold]
         if kept and sum(kept) / len(kept) >= TARGET_PRECISION:
             return threshold

@@ -29,8 +29,7 @@ def test_ordinary_words_are_not_typo_matched_to_keywords(text, not_keyword):
     "anak saya ditolak masuk SMP negeri karena zonasi",
     "pendaftaran siswa baru di sekolah itu dipungut biaya",
     "nama ibu saya hilang dari daftar penerima bansos padahal rumah kami reot",
-    pytest.param("preman minta uang keamanan ke pedagang di pasar", marks=pytest.mark.xfail(
-        strict=True, reason="known miss: 'pedagang' is livelihood evidence; extortion unlearned")),
+    "preman minta uang keamanan ke pedagang di pasar",
     "petugas minta uang tambahan waktu urus akta kelahiran",
 ])
 def test_place_nouns_do_not_decide_a_complaint_about_something_else(text):

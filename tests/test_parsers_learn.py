@@ -46,13 +46,14 @@ def test_review_threshold_is_the_learned_one():
     assert params["review_threshold"] == REVIEW_THRESHOLD
 
 
-@pytest.mark.parametrize("judged, threshold", [
-    ([(True, 0.9), (True, 0.8), (False, 0.4)], 0.45),
-    ([(False, 0.99)], 0.95),
-    ([(True, 0.31)], 0.3),
+@pytest.mark.parametrize("judged, floor, threshold", [
+    ([(True, 0.9), (True, 0.8), (False, 0.4)], 0.0, 0.45),
+    ([(False, 0.99)], 0.0, 0.95),
+    ([(True, 0.31)], 0.0, 0.3),
+    ([(True, 0.9), (True, 0.8), (False, 0.4)], 0.5, 0.55),  # never at or below the floor
 ])
-def test_review_threshold_is_the_lowest_that_reaches_the_precision(judged, threshold):
-    assert review_threshold(judged) == threshold
+def test_review_threshold_is_the_lowest_that_reaches_the_precision(judged, floor, threshold):
+    assert review_threshold(judged, floor) == threshold
 
 
 @pytest.mark.parametrize("name, kelas, label", [

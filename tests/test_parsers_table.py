@@ -30,6 +30,8 @@ HOLDOUT = _rows("parser_holdout.csv")
 REVIEWER = _rows("parser_reviewer.csv")
 COMPLAINTS = _rows("parser_complaints.csv")
 REVIEWS = _rows("parser_reviews.csv")
+SMS = _rows("parser_sms.csv")
+EXTRA = _rows("parser_extra.csv")
 
 
 def _id(row: dict) -> str:
@@ -73,7 +75,7 @@ def test_category_accuracy(rows, floor):
     assert correct / len(rows) >= floor
 
 
-@pytest.mark.parametrize("row", HOLDOUT + REVIEWER + COMPLAINTS + REVIEWS, ids=_id)
+@pytest.mark.parametrize("row", HOLDOUT + REVIEWER + COMPLAINTS + REVIEWS + SMS + EXTRA, ids=_id)
 def test_holdout_command_and_kelurahan(row):
     parsed = parse(row["text"])
     assert parsed.command == row["command"]
@@ -82,7 +84,7 @@ def test_holdout_command_and_kelurahan(row):
 
 def test_labelled_kelurahan_are_official_names():
     official = {row["kelurahan"] for row in all_kelurahan()}
-    for row in LABELLED + HOLDOUT + REVIEWER + COMPLAINTS + REVIEWS:
+    for row in LABELLED + HOLDOUT + REVIEWER + COMPLAINTS + REVIEWS + SMS + EXTRA:
         if row["kelurahan"]:
             assert row["kelurahan"] in official
             assert resolve_kelurahan(row["kelurahan"]) == row["kelurahan"]
