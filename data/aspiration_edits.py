@@ -7,8 +7,9 @@ from data.clock import utcnow
 
 def correct(db, aspiration: dict, field: str, new_value: str | None, actor: str,
             kecamatan: str | None = None) -> bool:
-    """Change category or kelurahan (kecamatan follows), keeping who/when/from→to. Changed?"""
-    if field not in ("category", "kelurahan") or aspiration[field] == new_value:
+    """Change category, kelurahan (kecamatan follows) or kind (aspirasi/pertanyaan), keeping
+    who/when/from→to. Changed? The citizen answering "which kelurahan?" is recorded here too."""
+    if field not in ("category", "kelurahan", "kind") or aspiration[field] == new_value:
         return False
     now = utcnow()
     db.execute(

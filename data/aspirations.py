@@ -12,6 +12,9 @@ from data.clock import utcnow
 TICKET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 TICKET_LENGTH = 5
 STATUSES = ("baru", "diverifikasi", "diteruskan", "selesai", "ditolak")
+OPEN = ("baru", "diverifikasi", "diteruskan")
+# aspirasi: a need, counted everywhere; pertanyaan: a question for staff, never counted as one.
+KINDS = ("aspirasi", "pertanyaan")
 
 
 def new_ticket() -> str:
@@ -19,11 +22,13 @@ def new_ticket() -> str:
 
 
 def create(db, message: dict, contact_id: int | None, parsed, text: str | None = None,
-           place: tuple[str | None, str | None] | None = None) -> dict:
+           place: tuple[str | None, str | None] | None = None, kind: str = "aspirasi") -> dict:
     """Store the aspiration for a message once; a second call returns the first row.
 
     place: (kelurahan, kecamatan) when it comes from elsewhere than the text (the contact's).
     """
+    if kind not in KINDS:
+        raise ValueError(kind)
     existing = by_message(db, message["id"])
     if existing:
         return existing
@@ -38,6 +43,7 @@ def create(db, message: dict, contact_id: int | None, parsed, text: str | None =
         "kecamatan": place[1] if place else parsed.kecamatan,
         "confidence": float(parsed.confidence),
         "keywords": json.dumps(list(parsed.keywords), ensure_ascii=False),
+        "kind": kind,
         "created_at": now,
         "updated_at": now,
     }
@@ -70,3 +76,65 @@ def recent_duplicate(db, contact_id: int, text: str, since: str) -> dict | None:
         "SELECT * FROM aspirations WHERE contact_id = ? AND text = ? AND created_at >= ? "
         "ORDER BY id DESC LIMIT 1", [contact_id, text, since]))
     return rows[0] if rows else None
+
+
+def latest_for_contact(db, contact_id: int, since: str,
+                       kinds: tuple[str, ...] = KINDS) -> dict | None:
+    """The sender's newest ticket created since `since` (a burst, a follow-up's ticket)."""
+    marks = ",".join("?" for _ in kinds)
+    rows = list(db.query(
+        f"SELECT * FROM aspirations WHERE contact_id = ? AND created_at >= ? AND kind IN ({marks}) "
+        "ORDER BY id DESC LIMIT 1", [contact_id, since, *kinds]))
+    return rows[0] if rows else None
+
+
+def owned(db, contact_id: int, codes: list[str]) -> dict | None:
+    """The first of `codes` that is one of this sender's tickets (never someone else's)."""
+    for code in codes:
+        rows = list(db.query("SELECT * FROM aspirations WHERE ticket = ? AND contact_id = ?",
+                             [code.upper(), contact_id]))
+        if rows:
+            return rows[0]
+    return None
+
+
+def open_for_contact(db, contact_id: int, limit: int = 20) -> list[dict]:
+    """The sender's aspirations still in progress, newest first (CEK without a code)."""
+    marks = ",".join("?" for _ in OPEN)
+    return list(db.query(
+        f"SELECT ticket, status, category, kelurahan FROM aspirations WHERE contact_id = ? "
+        f"AND kind = 'aspirasi' AND status IN ({marks}) ORDER BY id DESC LIMIT ?",
+        [contact_id, *OPEN, limit]))
+
+
+def update_content(db, aspiration_id: int, text: str, parsed,
+                   place: tuple[str | None, str | None] | None = None) -> dict:
+    """A burst part or a description changed what the ticket says: text, category, keywords,
+    and the place when the text names one (never a staff correction: the caller checks)."""
+    changes = {"text": text, "category": parsed.category,
+               "confidence": float(parsed.confidence),
+               "keywords": json.dumps(list(parsed.keywords), ensure_ascii=False),
+               "updated_at": utcnow()}
+    if place is not None:
+        changes["kelurahan"], changes["kecamatan"] = place
+    db.table("aspirations").update(aspiration_id, changes)
+    return get(db, aspiration_id)
+
+
+def get(db, aspiration_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM aspirations WHERE id = ?", [aspiration_id]))
+    return rows[0] if rows else None
+
+
+def staff_corrected(db, aspiration_id: int, field: str) -> bool:
+    """Did staff (not the citizen) already correct this field? Then the text no longer decides."""
+    return db.execute(
+        "SELECT 1 FROM corrections WHERE aspiration_id = ? AND field = ? AND actor NOT LIKE "
+        "'warga%' LIMIT 1", [aspiration_id, field]).fetchone() is not None
+
+
+def status_since(db, aspiration: dict) -> str:
+    """When the ticket got its current status (its creation while still `baru`)."""
+    row = db.execute("SELECT max(at) FROM status_changes WHERE aspiration_id = ?",
+                     [aspiration["id"]]).fetchone()
+    return row[0] or aspiration["created_at"]

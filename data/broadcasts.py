@@ -7,9 +7,12 @@ is a conditional UPDATE, so a double click or a replayed job moves a broadcast a
 from __future__ import annotations
 
 import json
+import secrets
+import sqlite3
 from datetime import datetime
 
 from data import channels
+from data.aspirations import TICKET_ALPHABET
 from data.clock import iso, wita_day_start
 from data.clock import now as now_utc
 from data.contacts import ROLES
@@ -17,6 +20,7 @@ from data.db import transaction
 
 PLAN_BATCH = 5000
 LIVE = ("confirmed", "sending", "done")
+CODE_LENGTH = 4  # tickets have 5: a kepala's REKAP code never reads as a ticket
 
 
 def recipient_where(target: dict, exclude_contact_id: int | None = None) -> tuple[str, list]:
@@ -51,16 +55,25 @@ def create(db, *, origin: str, created_by: str, text: str, body: str, target: di
            recipients: int, segments: int, sender_contact_id: int | None = None,
            kelurahan: str | None = None, token: str | None = None,
            expires_at: str | None = None, scheduled_at: str | None = None,
-           now: datetime | None = None) -> dict:
+           now: datetime | None = None, asks_rsvp: bool = True) -> dict:
+    """A draft with a fresh short code (REKAP <kode>); asks_rsvp: HADIR/TIDAK answers count."""
     stamp = iso(now_utc(now))
-    cursor = db.execute(
-        "INSERT INTO broadcasts (origin, created_by, sender_contact_id, kelurahan, text, body, "
-        "target, recipients, segments, token, expires_at, scheduled_at, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [origin, created_by, sender_contact_id, kelurahan, text, body,
-         json.dumps(target, ensure_ascii=False), recipients, segments, token, expires_at,
-         scheduled_at, stamp, stamp])
-    return get(db, cursor.lastrowid)
+    for _ in range(50):
+        code = "".join(secrets.choice(TICKET_ALPHABET) for _ in range(CODE_LENGTH))
+        try:
+            cursor = db.execute(
+                "INSERT INTO broadcasts (origin, created_by, sender_contact_id, kelurahan, text, "
+                "body, target, recipients, segments, token, expires_at, scheduled_at, code, "
+                "asks_rsvp, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [origin, created_by, sender_contact_id, kelurahan, text, body,
+                 json.dumps(target, ensure_ascii=False), recipients, segments, token,
+                 expires_at, scheduled_at, code, int(asks_rsvp), stamp, stamp])
+            return get(db, cursor.lastrowid)
+        except sqlite3.IntegrityError as exc:
+            if "code" not in str(exc):
+                raise
+    raise RuntimeError("could not allocate a broadcast code")  # pragma: no cover
 
 
 def get(db, broadcast_id: int) -> dict | None:
@@ -229,24 +242,34 @@ def unfinished(db) -> list[int]:
 
 
 def latest_call_for(db, contact: dict, since: str) -> dict | None:
-    """The newest broadcast this contact received (or of their kelurahan) since `since`."""
+    """The newest invitation (asks_rsvp) this contact was sent since `since`.
+
+    Only a recipient counts: an answer from someone the call never reached (a neighbour, a
+    contact registered after it went out, an opt-out skipped at send time) is not counted.
+    """
     row = db.execute(
-        "SELECT b.id FROM broadcasts b JOIN outbox o ON o.broadcast_id = b.id "
-        "WHERE o.contact_id = ? AND b.confirmed_at >= ? ORDER BY b.id DESC LIMIT 1",
+        "SELECT b.id FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+        "WHERE o.contact_id = ? AND o.broadcast_id IS NOT NULL AND o.status != 'canceled' "
+        "AND b.asks_rsvp = 1 AND b.confirmed_at >= ? ORDER BY b.id DESC LIMIT 1",
         [contact["id"], since]).fetchone()
-    if row is None and contact.get("kelurahan"):
-        row = db.execute(
-            "SELECT id FROM broadcasts WHERE kelurahan = ? AND state IN ('sending', 'done') "
-            "AND confirmed_at >= ? ORDER BY id DESC LIMIT 1",
-            [contact["kelurahan"], since]).fetchone()
     return get(db, row[0]) if row else None
 
 
-def latest_sent_by(db, contact_id: int) -> dict | None:
-    row = db.execute(
-        "SELECT id FROM broadcasts WHERE sender_contact_id = ? AND state IN "
-        "('confirmed', 'sending', 'done') ORDER BY id DESC LIMIT 1", [contact_id]).fetchone()
-    return get(db, row[0]) if row else None
+def answer_of(db, broadcast_id: int, contact_id: int) -> str | None:
+    """This recipient's current answer (HADIR/TIDAK), if any."""
+    row = db.execute("SELECT answer FROM broadcast_responses WHERE broadcast_id = ? AND "
+                     "contact_id = ?", [broadcast_id, contact_id]).fetchone()
+    return row[0] if row else None
+
+
+def sent_by(db, contact_id: int, code: str | None = None, limit: int = 3) -> list[dict]:
+    """A kepala's sent invitations, newest first; with `code`, only that one."""
+    sql, params = "", [contact_id]
+    if code:
+        sql, params = "AND code = ?", [contact_id, code.upper()[:12]]
+    return list(db.query(
+        "SELECT * FROM broadcasts WHERE sender_contact_id = ? AND state IN "
+        f"('confirmed', 'sending', 'done') {sql} ORDER BY id DESC LIMIT ?", [*params, limit]))
 
 
 def record_response(db, broadcast_id: int, contact_id: int, answer: str,

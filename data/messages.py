@@ -132,15 +132,17 @@ def mark_failed(db, message_id: int, error: str, max_attempts: int = 5) -> None:
 
 
 def outcome(db, provider_sid: str) -> dict | None:
-    """What became of a message: its status, the aspiration (ticket…) and the ack's delivery."""
+    """What became of a message: its status, its ticket and what it was to it (a part, an
+    answer, a follow-up…), and its reply's delivery (or how long it is held for the burst)."""
     rows = list(db.query(
-        "SELECT m.id, m.status, a.ticket, a.category, a.kelurahan FROM messages m "
-        "LEFT JOIN aspirations a ON a.message_id = m.id WHERE m.provider_sid = ?",
-        [provider_sid]))
+        "SELECT m.id, m.status, a.ticket, a.category, a.kelurahan, a.kind, l.kind AS link, "
+        "l.detail FROM messages m LEFT JOIN message_links l ON l.message_id = m.id "
+        "LEFT JOIN aspirations a ON a.id = coalesce(l.aspiration_id, (SELECT id FROM "
+        "aspirations WHERE message_id = m.id)) WHERE m.provider_sid = ?", [provider_sid]))
     if not rows:
         return None
     row = rows[0]
-    ack = db.execute("SELECT body, status FROM outbox WHERE dedupe_key = ?",
+    ack = db.execute("SELECT body, status, next_attempt_at FROM outbox WHERE dedupe_key = ?",
                      [reply_key(row["id"], 0)]).fetchone()
-    row["reply"], row["sent"] = ack if ack else (None, None)
+    row["reply"], row["sent"], row["held_until"] = ack if ack else (None, None, None)
     return row

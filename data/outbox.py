@@ -21,9 +21,10 @@ def reply_key(message_id: int, n: int) -> str:
 
 def add(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str,
         contact_id: int | None = None, aspiration_id: int | None = None,
-        broadcast_id: int | None = None) -> tuple[int, bool]:
+        broadcast_id: int | None = None, not_before: str | None = None) -> tuple[int, bool]:
     """Put one outbound message in the outbox; the dedupe key makes a replay add nothing new.
 
+    not_before: hold it until then (an ack waiting for the rest of a WhatsApp burst).
     Returns (outbox id, added). Waking the sender is the caller's business (handlers.queue).
     """
     now = utcnow()
@@ -32,12 +33,22 @@ def add(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str
         "to_address, body, next_attempt_at, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
         [dedupe_key, kind, contact_id, aspiration_id, broadcast_id, channel, to_address, body,
-         now, now, now],
+         max(not_before or now, now), now, now],
     )
     if cursor.rowcount == 1:
         return cursor.lastrowid, True
     row = db.execute("SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()
     return row[0], False
+
+
+def revise(db, dedupe_key: str, body: str, not_before: str | None = None) -> bool:
+    """Rewrite a message no sender has tried yet (a burst's one ack) and when it may go (None:
+    now). False once it is on its way: then it is sent as it was, never twice."""
+    now = utcnow()
+    return db.execute(
+        "UPDATE outbox SET body = ?, next_attempt_at = ?, updated_at = ? "
+        "WHERE dedupe_key = ? AND status = 'queued' AND attempts = 0",
+        [body, max(not_before or now, now), now, dedupe_key]).rowcount == 1
 
 
 def get(db, outbox_id: int) -> dict | None:
