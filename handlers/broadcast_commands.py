@@ -1,5 +1,6 @@
-"""Village-head broadcasts by SMS: UNDANG → YA/BATAL, HADIR/TIDAK, REKAP (the fan-out that
-sends a confirmed broadcast is handlers.fanout).
+"""Village-head broadcasts by SMS: UNDANG → YA/BATAL, and UNDANG TES (a preview to the kepala
+alone). The answers and REKAP are handlers.rsvp; the fan-out that sends a confirmed broadcast
+is handlers.fanout.
 
 A kepala reaches only the opted-in contacts of the kelurahan bound to their contact row (set by
 an admin); the text they type never chooses the audience. Decisions take `now` so they are
@@ -16,7 +17,9 @@ from handlers import queue, replies
 from handlers.context import Inbound
 
 CONFIRM_WINDOW = timedelta(minutes=30)
-ANSWER_WINDOW = timedelta(days=7)
+# Every invitation ends with how to answer it (handlers.rsvp counts the answers).
+ANSWER_HINT = " Balas HADIR atau TIDAK."
+TEST_WORDS = ("tes", "test")  # UNDANG TES <isi>: the preview goes to the kepala alone
 # "Lurah" unless the contact's name starts with one of these (see README).
 TITLES = {"kepala lingkungan": "Kepala Lingkungan", "kaling": "Kepala Lingkungan",
           "pala": "Kepala Lingkungan"}
@@ -24,26 +27,25 @@ TITLES = {"kepala lingkungan": "Kepala Lingkungan", "kaling": "Kepala Lingkungan
 TEXTS = {
     "refused": "Maaf, undangan hanya bisa dikirim oleh kepala kelurahan yang terdaftar. "
                "Hubungi kantor kelurahan bila ini keliru.",
-    "usage": "Format: UNDANG <isi>, mis. UNDANG Musrenbang Senin 1/12 jam 09.00 di kantor lurah.",
+    "usage": "Untuk mengundang, kirim UNDANG lalu isi undangannya, mis. UNDANG Musrenbang "
+             "Senin 1/12 jam 09.00 di kantor lurah.",
+    "test_usage": "Untuk mencoba, kirim UNDANG TES lalu isi undangannya. Hanya Anda yang "
+                  "menerimanya.",
+    "test_sent": "Tes: pesan di atas hanya dikirim ke Anda ({segments} SMS). Untuk mengundang "
+                 "{count} warga, kirim UNDANG lalu isinya tanpa kata TES.",
     "preview": "\"{preview}\" ({segments} SMS). Balas YA untuk kirim ke {count} warga, "
                "BATAL untuk batal.",
     "no_recipients": "Belum ada warga terdaftar (yang tidak berhenti) di Kel. {kelurahan}. "
                      "Undangan tidak dibuat.",
     "cap": "Batas {cap} undangan per hari sudah tercapai. Silakan coba lagi besok.",
-    "sent": "Undangan dikirim ke {count} warga Kel. {kelurahan}. Balas REKAP untuk melihat "
-            "jawaban HADIR/TIDAK.",
-    "nothing_pending": "Tidak ada undangan yang menunggu konfirmasi. Kirim UNDANG <isi> dulu.",
-    "expired": "Konfirmasi lewat 30 menit, undangan dibatalkan. Kirim UNDANG <isi> lagi "
+    "sent": "Undangan {code} dikirim ke {count} warga Kel. {kelurahan}. Untuk melihat jawaban "
+            "HADIR/TIDAK, balas REKAP {code}.",
+    "nothing_pending": "Tidak ada undangan yang menunggu konfirmasi. Kirim UNDANG lalu isi "
+                       "undangannya dulu.",
+    "expired": "Konfirmasi lewat 30 menit, undangan dibatalkan. Kirim UNDANG lalu isinya lagi "
                "bila perlu.",
     "canceled": "Undangan dibatalkan, tidak ada yang dikirim.",
     "answer_hint": "Untuk menjawab undangan rapat, balas HADIR atau TIDAK.",
-    "answered": "Terima kasih, jawaban {answer} Anda dicatat. Balas HADIR atau TIDAK "
-                "untuk mengubah.",
-    "no_call": "Tidak ada undangan rapat untuk Anda dalam 7 hari terakhir.",
-    "tally": "Rekap undangan {date}: HADIR {hadir}, TIDAK {tidak}, belum menjawab {rest} "
-             "dari {count} warga.",
-    "tally_none": "Anda belum mengirim undangan. Kirim UNDANG <isi> untuk mengundang warga.",
-    "tally_refused": "Maaf, REKAP hanya untuk kepala kelurahan.",
     "kepala_bound": "Kelurahan kepala kelurahan hanya dapat diubah oleh admin. Hubungi "
                     "kantor kelurahan.",
 }
@@ -64,8 +66,15 @@ def title_for(contact: dict) -> str:
 
 
 def compose(contact: dict, written: str) -> str:
-    """What residents read: the text as written, after the sender's role and kelurahan."""
-    return f"[{title_for(contact)} {contact['kelurahan']}] {written.strip()}"
+    """What residents read: the text as written, after the sender's role and kelurahan, and
+    how to answer it."""
+    return f"[{title_for(contact)} {contact['kelurahan']}] {written.strip()}{ANSWER_HINT}"
+
+
+def test_text(written: str) -> str | None:
+    """The invitation inside "UNDANG TES <isi>" ("" when empty), or None when not a test."""
+    first, _, rest = written.partition(" ")
+    return rest.strip() if first.lower().strip(":.,") in TEST_WORDS else None
 
 
 def decide_confirm(draft: dict | None, contact: dict, sent_today: int, cap: int,
@@ -81,33 +90,31 @@ def decide_confirm(draft: dict | None, contact: dict, sent_today: int, cap: int,
     return "cap" if sent_today >= cap else "ok"
 
 
-def message_time(ctx: Inbound) -> datetime:
-    """When the texter sent it: decisions use this, not the time a worker got to it."""
-    stamp = ctx.message.get("received_at")
-    return clock.parse(stamp) if stamp else clock.now()
-
-
 def actor(ctx: Inbound) -> str:
     return f"sms:{ctx.contact['address']}"
 
 
-def refuse(ctx: Inbound, key: str, reason: str) -> None:
-    """A polite no, and a security event for admins."""
+def refuse(ctx: Inbound, key: str, reason: str, texts: dict | None = None) -> None:
+    """A polite no (from `texts`, this module's table by default), and a security event."""
     audit.record(ctx.db, actor(ctx), "security", ctx.parsed.command, reason=reason,
                  role=ctx.contact.get("role"), kelurahan=ctx.contact.get("kelurahan"),
                  message_id=ctx.message["id"])
-    ctx.reply(text(key))
+    ctx.reply(replies.fit_sms_segment((texts or TEXTS)[key]))
 
 
 def handle_invite(ctx: Inbound) -> None:
     """UNDANG/RAPAT <isi> from a kepala: a draft and a preview; YA within 30 minutes sends."""
-    contact, now = ctx.contact, message_time(ctx)
+    contact, now = ctx.contact, ctx.received
     if not is_kepala(contact):
         refuse(ctx, "refused", "not a kepala")
         return
     written = (ctx.parsed.args.get("text") or "").strip()
     if not written:
         ctx.reply(text("usage"))
+        return
+    trial = test_text(written)
+    if trial is not None:
+        preview_to_kepala(ctx, trial)
         return
     cap = ctx.settings.broadcast_daily_cap
     if broadcasts.sent_today(ctx.db, contact["id"], now) >= cap:
@@ -127,9 +134,22 @@ def handle_invite(ctx: Inbound) -> None:
     ctx.reply(text("preview", preview=written, segments=replies.segments(body), count=count))
 
 
+def preview_to_kepala(ctx: Inbound, written: str) -> None:
+    """UNDANG TES <isi>: the invitation exactly as residents would read it, to the kepala
+    alone; nothing is drafted, counted against the cap or sent to anyone else."""
+    if not written:
+        ctx.reply(text("test_usage"))
+        return
+    body = compose(ctx.contact, written)
+    count = broadcasts.count_recipients(ctx.db, {"kelurahan": [ctx.contact["kelurahan"]]},
+                                        ctx.contact["id"])
+    ctx.reply(body)  # the invitation itself, as long as it is (the segments say so)
+    ctx.reply(text("test_sent", segments=replies.segments(body), count=count))
+
+
 def handle_yes(ctx: Inbound) -> None:
     """YA: confirm the kepala's pending draft (once), then fan out after the commit."""
-    contact, now = ctx.contact, message_time(ctx)
+    contact, now = ctx.contact, ctx.received
     draft = broadcasts.pending_draft(ctx.db, contact["id"])
     if draft is None and not is_kepala(contact):
         ctx.reply(text("answer_hint"))
@@ -152,45 +172,16 @@ def handle_yes(ctx: Inbound) -> None:
                      kelurahan=draft["kelurahan"], recipients=draft["recipients"])
         url = ctx.settings.effective_redis_url
         ctx.after_commit.append(lambda: queue.try_wake(url, "broadcast", draft["id"]))
-        ctx.reply(text("sent", count=draft["recipients"], kelurahan=draft["kelurahan"]))
+        ctx.reply(text("sent", code=draft["code"], count=draft["recipients"],
+                       kelurahan=draft["kelurahan"]))
 
 
 def handle_cancel(ctx: Inbound) -> None:
     """BATAL: drop the pending draft; nothing is sent."""
-    if broadcasts.cancel_drafts(ctx.db, ctx.contact["id"], message_time(ctx)):
+    if broadcasts.cancel_drafts(ctx.db, ctx.contact["id"], ctx.received):
         ctx.reply(text("canceled"))
     else:
         ctx.reply(text("nothing_pending" if is_kepala(ctx.contact) else "answer_hint"))
 
 
-def handle_answer(ctx: Inbound) -> None:
-    """HADIR/TIDAK to the latest call this resident received (7 days); the last answer wins."""
-    now = message_time(ctx)
-    call = broadcasts.latest_call_for(ctx.db, ctx.contact, clock.iso(now - ANSWER_WINDOW))
-    if call is None:
-        ctx.reply(text("no_call"))
-        return
-    answer = ctx.parsed.command
-    broadcasts.record_response(ctx.db, call["id"], ctx.contact["id"], answer,
-                               ctx.message["id"], clock.iso(now))
-    ctx.reply(text("answered", answer=answer))
-
-
-def handle_tally(ctx: Inbound) -> None:
-    """REKAP: the HADIR/TIDAK count of the kepala's latest broadcast, in one segment."""
-    if not is_kepala(ctx.contact):
-        refuse(ctx, "tally_refused", "REKAP from a non-kepala")
-        return
-    call = broadcasts.latest_sent_by(ctx.db, ctx.contact["id"])
-    if call is None:
-        ctx.reply(text("tally_none"))
-        return
-    counts = broadcasts.tally(ctx.db, call["id"])
-    local = clock.to_wita(call["confirmed_at"])
-    rest = max(call["recipients"] - counts["HADIR"] - counts["TIDAK"], 0)
-    ctx.reply(text("tally", date=local.strftime("%d/%m"), hadir=counts["HADIR"],
-                   tidak=counts["TIDAK"], rest=rest, count=call["recipients"]))
-
-
-HANDLERS = {"UNDANG": handle_invite, "YA": handle_yes, "BATAL": handle_cancel,
-            "HADIR": handle_answer, "TIDAK": handle_answer, "REKAP": handle_tally}
+HANDLERS = {"UNDANG": handle_invite, "YA": handle_yes, "BATAL": handle_cancel}

@@ -1,9 +1,9 @@
-"""Contact commands from SMS: DAFTAR, BERHENTI, MULAI, plus the broadcast commands."""
+"""Contact commands from SMS: DAFTAR, BERHENTI, MULAI, plus the broadcast and RSVP commands."""
 
 from __future__ import annotations
 
 from data import contacts
-from handlers import broadcast_commands, replies
+from handlers import broadcast_commands, replies, rsvp
 from handlers.context import Inbound
 from parsers import places
 
@@ -18,9 +18,14 @@ def handle_register(ctx: Inbound) -> None:
         return
     if not kelurahan:
         given = (args.get("kelurahan_text") or name)[:30]
-        suggestions = args.get("suggestions") or places.suggest_kelurahan(given, 2)
+        suggestions = (args.get("suggestions") or places.suggest_kelurahan(given, 2))[:2]
+        example_name = name[:15] if name and args.get("kelurahan_text") else "Yohanis"
+        if not suggestions:  # never "Maksud Anda: -?"
+            ctx.reply(replies.render("register_unknown_plain", given=given))
+            return
         ctx.reply(replies.render("register_unknown", given=given,
-                                 suggestions=" / ".join(suggestions[:2]) or "-"))
+                                 suggestions=" atau ".join(suggestions),
+                                 example=f"{example_name} {suggestions[0]}"))
         return
     if ctx.contact.get("role") == "kepala" and ctx.contact.get("kelurahan") != kelurahan:
         # A kepala's kelurahan decides who their broadcasts reach: only an admin moves it.
@@ -47,4 +52,5 @@ HANDLERS = {
     "BERHENTI": handle_stop,
     "MULAI": handle_start,
     **broadcast_commands.HANDLERS,
+    **rsvp.HANDLERS,
 }

@@ -1,4 +1,5 @@
-"""Process captured messages: parse, update the contact, store the aspiration, queue replies.
+"""Process captured messages: parse, update the contact, the conversation step
+(handlers.conversation), else a command or a new aspiration (handlers.tickets); queue replies.
 
 Idempotent: a message is processed inside one savepoint together with its replies, keyed by
 the message id, so a replayed job finds it processed and a crash leaves it captured.
@@ -7,108 +8,32 @@ the message id, so a replayed job finds it processed and a crash leaves it captu
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import parsers
-from data import aspirations, channels, clock, contacts, messages, outbox
+from data import channels, contacts, messages, outbox
 from data.addresses import is_reachable
 from data.db import transaction
-from handlers import commands, queue, replies
+from handlers import commands, conversation, queue, tickets
 from handlers.context import Inbound, database, settings
 
 log = logging.getLogger(__name__)
 BATCH = 200
-RESEND_WINDOW = timedelta(minutes=10)
-
-
-def handle_aspiration(ctx: Inbound) -> None:
-    """A need in free text (or with an explicit category keyword): store it, ack with a ticket."""
-    parsed = ctx.parsed
-    message = ctx.message
-    text = message_text(message)
-    if not text.strip() and not message["num_media"] and not message["latitude"]:
-        ctx.reply(replies.render("empty"))
-        return
-    if is_small_talk(parsed, message):
-        ctx.reply(replies.render("greeting"))  # "P", "tes", "halo": no ticket for staff to close
-        return
-    since = message_age_limit(message)
-    row = aspirations.recent_duplicate(ctx.db, ctx.contact["id"], text, since) if text.strip() \
-        else None  # cheap phones resend when delivery looks slow: same ticket, not a new one
-    if row is None:
-        row = aspirations.create(ctx.db, message, ctx.contact["id"], parsed, text,
-                                 place=registered_place(ctx))
-    ctx.aspiration = row
-    values = {"ticket": row["ticket"], "category": replies.category_label(row["category"])}
-    if not text.strip():
-        ctx.reply(replies.render("media_only", **values))
-    elif row["kelurahan"]:
-        ctx.reply(replies.render("ack", place=f", Kel. {row['kelurahan']}", **values))
-    else:
-        ctx.reply(replies.render("ack_no_place", **values))
-
-
-def message_age_limit(message: dict) -> str:
-    """Start of the resend window: RESEND_WINDOW before the message arrived."""
-    return clock.iso(clock.parse(message["received_at"]) - RESEND_WINDOW)
-
-
-def is_small_talk(parsed, message: dict) -> bool:
-    """One or two words that name no need (and nothing attached): a greeting or a test."""
-    return (parsed.category == "lainnya" and not message["num_media"]
-            and not message["latitude"] and len(parsed.normalized.split()) <= 2)
-
-
-def registered_place(ctx: Inbound) -> tuple[str, str | None] | None:
-    """A text naming no kelurahan belongs to the sender's registered one (DAFTAR or import),
-    unless it names a kecamatan the registered kelurahan is not in."""
-    kelurahan = ctx.contact.get("kelurahan")
-    if ctx.parsed.kelurahan or not kelurahan:
-        return None
-    if ctx.parsed.kecamatan and ctx.parsed.kecamatan != ctx.contact.get("kecamatan"):
-        return None
-    return kelurahan, ctx.contact.get("kecamatan")
-
-
-def handle_check(ctx: Inbound) -> None:
-    """CEK <kode>: a citizen's own view of their ticket."""
-    ticket = (ctx.parsed.args.get("ticket") or "").upper()
-    if not ticket:
-        ctx.reply(replies.render("check_missing"))
-        return
-    row = aspirations.by_ticket(ctx.db, ticket)
-    if row is None:
-        ctx.reply(replies.render("check_unknown", ticket=ticket[:12]))
-        return
-    detail = f" ke {row['opd']}" if row["status"] == "diteruskan" and row["opd"] else ""
-    ctx.reply(replies.render(
-        "check", ticket=row["ticket"], category=replies.category_label(row["category"]),
-        status=row["status"], detail=detail, date=row["created_at"][:10]))
-
-
-def handle_help(ctx: Inbound) -> None:
-    ctx.reply(replies.render("help"))
-
 
 HANDLERS = {
-    "ASPIRASI": handle_aspiration,
-    "CEK": handle_check,
-    "BANTUAN": handle_help,
+    "ASPIRASI": tickets.handle_aspiration,
+    "CEK": tickets.handle_check,
+    "BANTUAN": tickets.handle_help,
     **commands.HANDLERS,
 }
-
-
-def message_text(message: dict) -> str:
-    """What the parser reads: the body, or the WhatsApp quick-reply text when there is none."""
-    return message["body"] or message.get("button_text") or ""
 
 
 def process(db, s, message: dict) -> Inbound:
     """Handle one message inside the caller's transaction; returns the context (replies, hooks)."""
     contact = contacts.touch(db, message["address"], message["channel"], message["received_at"])
-    parsed = parsers.parse(message_text(message))
+    parsed = parsers.parse(tickets.message_text(message))
     ctx = Inbound(db=db, settings=s, message=message, contact=contact, parsed=parsed)
-    HANDLERS.get(parsed.command, handle_aspiration)(ctx)
+    if not conversation.handle(ctx):  # an answer, a follow-up, a closing, a burst part...
+        HANDLERS.get(parsed.command, tickets.handle_aspiration)(ctx)
     if not is_reachable(message["address"]):
         ctx.replies.clear()  # operator promos from short codes and alphanumeric senders
     channel = channels.for_contact(contact)
@@ -116,7 +41,8 @@ def process(db, s, message: dict) -> Inbound:
     aspiration_id = ctx.aspiration["id"] if ctx.aspiration else None
     for n, text in enumerate(ctx.replies):
         outbox.add(db, outbox.reply_key(message["id"], n), "ack" if n == 0 else "reply", channel, to,
-                   text, contact_id=contact["id"], aspiration_id=aspiration_id)
+                   text, contact_id=contact["id"], aspiration_id=aspiration_id,
+                   not_before=ctx.hold_until if n == 0 else None)
     messages.mark_processed(db, message["id"])
     return ctx
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from data import clock
+
 # GSM 03.38 basic set; the extension set costs two septets each.
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -20,32 +22,89 @@ CATEGORY_LABELS = {
 }
 
 TEXTS = {
-    "ack": "Aspirasi diterima. Tiket {ticket}, kategori {category}{place}. "
-           "Cek status: balas CEK {ticket}. Terima kasih.",
-    "ack_no_place": "Aspirasi diterima. Tiket {ticket}, kategori {category}. Sebutkan "
-                    "kelurahan Anda agar tepat sasaran. Cek: balas CEK {ticket}",
-    "check": "Tiket {ticket} ({category}): status {status}{detail}. Diterima {date}.",
-    "check_unknown": "Tiket {ticket} tidak ditemukan. Periksa kodenya, lalu balas CEK <kode>, "
-                     "mis. CEK A7K2Q.",
-    "check_missing": "Balas CEK <kode tiket>, mis. CEK A7K2Q.",
-    "help": "Kirim usulan Anda langsung, mis: jln rusak dkt pasar Girian. "
-            "CEK <kode>: cek tiket. DAFTAR <nama> <kelurahan>. BERHENTI: stop info.",
+    # A new ticket. {received}: "diterima", or "diterima dengan foto dan lokasi" for a burst.
+    "ack": "Aspirasi {received}: tiket {ticket}, {category}{place}. Petugas akan memeriksa "
+           "dan mengabari. Cek: balas CEK {ticket}",
+    "ack_ask_place": "Aspirasi {received}: tiket {ticket}, {category}. Di kelurahan mana? "
+                     "Balas nama kelurahannya, mis. Girian Bawah.",
+    "ack_choices": "Aspirasi {received}: tiket {ticket}, {category}. Kelurahan mana? "
+                   "{choices}. Balas angkanya.",
+    "ack_choices_short": "Aspirasi {received}: tiket {ticket}, {category}. Kel. {common} "
+                         "yang mana? {choices}. Balas angkanya.",
+    # A photo, voice note or location with no text yet: {what} names what arrived.
+    "ack_media": "{what} diterima: tiket {ticket}. Kirim keterangan singkat dan nama "
+                 "kelurahannya agar petugas bisa menindaklanjuti.",
+    "ack_media_place": "{what} diterima: tiket {ticket}, Kel. {kelurahan}. Kirim keterangan "
+                       "singkat agar petugas bisa menindaklanjuti.",
+    # Answers to what we asked.
+    "answer_place": "Terima kasih. Tiket {ticket} dicatat di Kel. {kelurahan}. Petugas akan "
+                    "memeriksa dan mengabari Anda. Cek: balas CEK {ticket}",
+    "answer_choices": "Kelurahan mana untuk tiket {ticket}? {choices}. Balas angkanya.",
+    "answer_choices_short": "Kel. {common} yang mana untuk tiket {ticket}? {choices}. "
+                            "Balas angkanya.",
+    "answer_suggest": "Maksud Anda Kel. {kelurahan} untuk tiket {ticket}? Balas 1 bila benar, "
+                      "atau tulis nama kelurahannya.",
+    "answer_description": "Keterangan masuk ke tiket {ticket}: {category}{place}. Petugas akan "
+                          "memeriksa dan mengabari Anda. Cek: balas CEK {ticket}",
+    "answer_description_ask_place": "Keterangan masuk ke tiket {ticket}: {category}. Di "
+                                    "kelurahan mana? Balas nama kelurahannya, mis. Girian Bawah.",
+    # A ticket's status, for CEK and for a follow-up; {state} and {next} from STATES.
+    "check": "Tiket {ticket} ({category}): {state} sejak {date}. {next}",
+    "followup": "Pesan Anda diteruskan ke petugas. Tiket {ticket}: {state} sejak {date}. "
+                "{next}",
+    "check_unknown": "Tiket {ticket} tidak ditemukan. Periksa kodenya (5 huruf/angka di SMS "
+                     "tanda terima), mis. CEK A7K2Q. Balas CEK saja untuk daftar tiket Anda.",
+    "check_list": "Tiket Anda yang masih diproses: {tickets}. Rincian: balas CEK dan kodenya, "
+                  "mis. CEK {first}",
+    "check_none": "Anda tidak punya tiket yang masih diproses. Kirim usulan kapan saja, mis: "
+                  "jln rusak dkt pasar Girian.",
+    "question": "Pertanyaan Anda diterima dan akan dijawab petugas lewat pesan ini. Untuk "
+                "usulan, tulis saja masalahnya dan kelurahannya.",
+    "closing": "Sama-sama. Kabar tiket Anda kami kirim lewat SMS. Balas CEK kapan saja untuk "
+               "melihat statusnya.",
+    "closing_no_ticket": "Sama-sama. Kirim usulan pembangunan kapan saja, mis: jln rusak dkt "
+                         "pasar Girian.",
+    "help": "Kirim usulan langsung, mis: jln rusak dkt pasar Girian. Cek tiket: CEK A7K2Q. "
+            "Daftar: DAFTAR Yohanis Girian Bawah. Stop info rapat: BERHENTI",
     "empty": "Pesan kosong. Tulis usulan Anda, mis: jln rusak dkt pasar Girian. "
              "Balas BANTUAN untuk panduan.",
     "greeting": "Halo! Silakan kirim usulan pembangunan Anda, mis: jln rusak dkt pasar Girian. "
                 "Balas BANTUAN untuk panduan.",
-    "media_only": "Foto/lokasi diterima. Tiket {ticket}. Tambahkan keterangan singkat "
-                  "dan kelurahan. Cek: balas CEK {ticket}",
     "registered": "Terima kasih {name}, Anda terdaftar sebagai warga Kel. {kelurahan}. "
                   "Kirim usulan kapan saja. BERHENTI: stop info rapat.",
-    "register_unknown": "Kelurahan \"{given}\" tidak dikenali. Maksud Anda: {suggestions}? "
-                        "Balas DAFTAR <nama> <kelurahan>",
-    "register_usage": "Format: DAFTAR <nama> <kelurahan>, mis. DAFTAR Yohanis Madidir Ure",
+    "register_unknown": "Kelurahan \"{given}\" tidak dikenali. Maksud Anda {suggestions}? "
+                        "Kirim lagi, mis. DAFTAR {example}",
+    "register_unknown_plain": "Kelurahan \"{given}\" tidak dikenali. Kirim lagi dengan nama "
+                              "kelurahan resmi, mis. DAFTAR Yohanis Girian Bawah",
+    "register_usage": "Untuk mendaftar, kirim DAFTAR lalu nama dan kelurahan, mis. "
+                      "DAFTAR Yohanis Madidir Ure",
     "opted_out": "Anda berhenti menerima info rapat/undangan. Usulan tetap bisa dikirim. "
                  "Balas MULAI untuk berlangganan lagi.",
     "opted_in": "Anda kembali menerima info rapat/undangan dari kelurahan. "
                 "Balas BERHENTI untuk berhenti.",
 }
+# The value cut (ending "...") when a reply is too long: the ticket and the instruction stay.
+SHORTEN = {"ack": "received", "ack_ask_place": "received", "ack_choices": "received",
+           "ack_choices_short": "received", "ack_media": "what", "ack_media_place": "what",
+           "check": "state", "followup": "state", "check_list": "tickets",
+           "register_unknown": "given", "register_unknown_plain": "given",
+           "check_unknown": "ticket"}
+
+# What a status means for the citizen, and what happens next ({opd}, {reason} filled in).
+STATES = {
+    "baru": ("menunggu diperiksa petugas", "Kabar berikutnya kami kirim lewat SMS."),
+    "diverifikasi": ("sudah diperiksa petugas", "Kami kabari lewat SMS bila diteruskan ke dinas."),
+    "diteruskan": ("diteruskan ke {opd}", "Kami kabari lewat SMS bila ada hasilnya."),
+    "selesai": ("dinyatakan selesai", "Terima kasih atas partisipasi Anda."),
+    "ditolak": ("belum dapat diproses", "Alasan: {reason}"),
+}
+# One word or two per status, for the list of open tickets ("H73XV menunggu").
+STATE_WORDS = {"baru": "menunggu", "diverifikasi": "diperiksa", "diteruskan": "diteruskan",
+               "selesai": "selesai", "ditolak": "ditolak"}
+# What a media item is, by the start of its content type: a voice note is not a photo.
+MEDIA_WORDS = (("image/", "foto"), ("audio/", "pesan suara"), ("video/", "video"),
+               ("application/pdf", "dokumen"))
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
 def gsm7_length(text: str) -> int | None:
@@ -112,8 +171,45 @@ def fit_sms_segment(template: str, shorten: str | None = None, **values) -> str:
 
 
 def render(key: str, **values) -> str:
-    """A reply from the table, fitted to one GSM-7 segment."""
-    return fit_sms_segment(TEXTS[key], **values)
+    """A reply from the table, fitted to one GSM-7 segment (SHORTEN names what may be cut)."""
+    return fit_sms_segment(TEXTS[key], shorten=SHORTEN.get(key), **values)
+
+
+def fits_whole(key: str, **values) -> bool:
+    """Would this reply fit one segment without cutting anything?"""
+    return fits_one_segment(to_gsm7(TEXTS[key].format(**{
+        k: to_gsm7(v) if isinstance(v, str) else v for k, v in values.items()})))
+
+
+def short_date(stamp: str) -> str:
+    """A stored stamp as citizens read dates: "30 Nov" (Bitung's day, WITA)."""
+    local = clock.to_wita(stamp)
+    return f"{local.day} {MONTHS[local.month - 1]}"
+
+
+def media_word(content_type: str | None) -> str:
+    """"foto", "pesan suara", "video", "dokumen" or "lampiran" for a media content type."""
+    kind = (content_type or "").lower()
+    return next((word for prefix, word in MEDIA_WORDS if kind.startswith(prefix)), "lampiran")
+
+
+def describe(counts: dict[str, int]) -> str:
+    """{"foto": 2, "lokasi": 1} → "2 foto dan lokasi" (what arrived, in arrival order)."""
+    items = [word if n == 1 else f"{n} {word}" for word, n in counts.items() if n]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " dan " + items[-1]
+
+
+def status_reply(key: str, row: dict, since: str) -> str:
+    """CEK or follow-up answer: the ticket's status in plain words, since when, what is next."""
+    state, following = STATES.get(row["status"], STATES["baru"])
+    reason = " ".join((row.get("reject_reason") or "-").split())
+    return fit_sms_segment(
+        TEXTS[key], shorten="next" if row["status"] == "ditolak" else "state",
+        ticket=row["ticket"], category=category_label(row["category"]),
+        state=state.format(opd=row.get("opd") or "dinas terkait"), date=short_date(since),
+        next=following.format(reason=reason))
 
 
 def category_label(category: str) -> str:

@@ -171,6 +171,20 @@ class Settings:
     stale_sending_seconds: float = setting(
         "ASPIRASI_STALE_SENDING_SECONDS", "120", _positive_float,
         "A row left in `sending` this long (its worker died) is looked up at Twilio and retried")
+    burst_minutes: float = setting(
+        "ASPIRASI_BURST_MINUTES", "10", _positive_float,
+        "Text, photos, voice notes and a location from one sender within this many minutes of "
+        "a ticket join it (one burst, one ticket, one ack)")
+    burst_hold_seconds: float = setting(
+        "ASPIRASI_BURST_HOLD_SECONDS", "15", _non_negative_float,
+        "The ack of a photo/voice note/location waits this long for the rest of the burst "
+        "(the description); 0 = send at once")
+    question_hours: float = setting(
+        "ASPIRASI_QUESTION_HOURS", "24", _positive_float,
+        "How long a question in an ack (which kelurahan? a description?) waits for its answer")
+    followup_days: float = setting(
+        "ASPIRASI_FOLLOWUP_DAYS", "30", _positive_float,
+        "\"kapan dikerjakan?\" within this many days of a sender's ticket is a follow-up on it")
 
     @property
     def twilio_enabled(self) -> bool:

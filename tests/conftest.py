@@ -73,6 +73,8 @@ def env(tmp_path, monkeypatch, redis_conn, redis_url, twilio_stub):
         "ASPIRASI_RETRY_BASE_SECONDS": "0.05",
         "ASPIRASI_SEND_TIMEOUT_SECONDS": "1",
         "ASPIRASI_RECONCILE_SECONDS": "0.2",
+        # A burst's ack is not held in tests unless a test sets a hold itself.
+        "ASPIRASI_BURST_HOLD_SECONDS": "0",
     }
     for name in ("ASPIRASI_PUBLIC_URL", "ASPIRASI_SEND_RATE"):
         monkeypatch.delenv(name, raising=False)

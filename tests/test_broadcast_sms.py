@@ -11,7 +11,7 @@ import pytest
 from data import audit, broadcasts, contacts
 from data.db import transaction
 from handlers import broadcast_commands as broadcast
-from handlers import replies
+from handlers import replies, rsvp
 from parsers import places
 
 KEPALA = "+6281200000001"
@@ -84,7 +84,8 @@ def test_kepala_invite_preview_yes_sends_once_to_own_kelurahan(db, village, sign
     sent = broadcast_creates(twilio_stub)
     assert sorted(f["To"] for f in sent) == sorted(village["girian"])
     assert {f["Body"] for f in sent} == {
-        "[Lurah Girian Bawah] Musrenbang Senin 1/12 jam 09.00 di kantor lurah"}
+        "[Lurah Girian Bawah] Musrenbang Senin 1/12 jam 09.00 di kantor lurah "
+        "Balas HADIR atau TIDAK."}
 
     send_sms(signed_post, KEPALA, "YA")  # a second YA sends nothing again
     run_worker()
@@ -234,8 +235,8 @@ def test_hadir_tidak_last_answer_wins_and_rekap(db, village, signed_post, run_wo
     send_sms(signed_post, village["madidir"][0], "HADIR")  # no call reached Madidir Ure
     run_worker()
     assert "HADIR 2, TIDAK 2, belum menjawab 1 dari 5 warga" in replies_to(db, KEPALA)[-1]
-    assert replies_to(db, a)[-1] == broadcast.text("tally_refused")
-    assert replies_to(db, village["madidir"][0])[-1] == broadcast.text("no_call")
+    assert replies_to(db, a)[-1] == rsvp.text("tally_refused")
+    assert replies_to(db, village["madidir"][0])[-1] == rsvp.text("no_call")
     detail = json.loads(audit.recent(db, action="security")[0]["detail"])
     assert detail["reason"] == "REKAP from a non-kepala"
 

@@ -44,7 +44,7 @@ def test_opted_out_citizen_still_gets_the_ack_of_their_aspiration(db, signed_pos
     send_sms(signed_post, CITIZEN, "jln rusak dkt pasar girian")
     run_worker()
     ack = replies_to(db, CITIZEN)[-1]
-    assert ack.startswith("Aspirasi diterima. Tiket ")
+    assert ack.startswith("Aspirasi diterima: tiket ")
     assert [f["Body"] for f in twilio_stub.creates() if f["To"] == CITIZEN][-1] == ack
     assert contacts.by_address(db, CITIZEN)["opted_out"] == 1
 
@@ -69,8 +69,11 @@ def test_status_callback_21610_opts_the_contact_out(db, client, signed_post):
                                           "warga Kel. Madidir Ure."),
     ("DAFTAR Budi Girian Bwah", "Terima kasih Budi, Anda terdaftar sebagai warga Kel. Girian "
                                 "Bawah."),
-    ("DAFTAR Budi Giriyan", 'Kelurahan "Giriyan" tidak dikenali. Maksud Anda: '),
-    ("DAFTAR", "Format: DAFTAR <nama> <kelurahan>"),
+    ("DAFTAR Budi Giriyan", 'Kelurahan "Giriyan" tidak dikenali. Maksud Anda Girian'),
+    ("DAFTAR Budi Qwxz", 'Kelurahan "Qwxz" tidak dikenali. Kirim lagi dengan nama kelurahan '
+                         "resmi, mis. DAFTAR Yohanis Girian Bawah"),  # never "Maksud Anda: -?"
+    ("DAFTAR", "Untuk mendaftar, kirim DAFTAR lalu nama dan kelurahan, mis. DAFTAR Yohanis "
+               "Madidir Ure"),
 ])
 def test_daftar_confirms_or_suggests(db, signed_post, run_worker, text, expected):
     send_sms(signed_post, CITIZEN, text)
@@ -78,6 +81,8 @@ def test_daftar_confirms_or_suggests(db, signed_post, run_worker, text, expected
     reply = replies_to(db, CITIZEN)[-1]
     assert reply.startswith(expected)
     assert replies.fits_one_segment(reply)
+    assert "<" not in reply and ": -?" not in reply
+    if "Maksud Anda" in expected:
+        assert reply.endswith("? Kirim lagi, mis. DAFTAR Budi Girian Atas")
     if "tidak dikenali" in expected:
-        assert "Girian" in reply and reply.endswith("Balas DAFTAR <nama> <kelurahan>")
         assert contacts.by_address(db, CITIZEN)["kelurahan"] is None

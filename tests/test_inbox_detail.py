@@ -46,7 +46,7 @@ def page(client, ticket) -> str:
 def test_detail_shows_conversation_decision_and_masked_number(staf, ticket, twilio_stub):
     html = page(staf, ticket)
     assert "jln rusak dkt pasar di kelurahan Madidir Ure" in html
-    assert "Aspirasi diterima. Tiket " + ticket in html  # the ack, from the outbox
+    assert "Aspirasi diterima: tiket " + ticket in html  # the ack, from the outbox
     assert re.search(r"status kirim: <strong data-outbox-id=\"\d+\" data-status=\"(sent|delivered|queued)\">\1</strong>", html)
     keywords = parse("jln rusak dkt pasar di kelurahan Madidir Ure").keywords  # learned stems
     assert "jalan" in keywords and "keyakinan" in html  # "jalan" is not in the text itself
