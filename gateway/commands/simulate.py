@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import secrets
 import time
 import urllib.error
@@ -13,17 +14,58 @@ import click
 from gateway.commands.core import settings_or_exit
 
 
-def build_form(sender: str, text: str, whatsapp: bool, to: str) -> dict:
-    sid = "SM" + secrets.token_hex(16)
+def build_form(sender: str, text: str, whatsapp: bool, to: str,
+               media: tuple[tuple[str, str], ...] = (),
+               location: tuple[str, str, str | None] | None = None) -> dict:
+    """The form Twilio posts: media as MediaUrlN/MediaContentTypeN, a pin as Latitude/Longitude
+    (+ Label), as WhatsApp sends them."""
+    sid = ("MM" if media else "SM") + secrets.token_hex(16)
     form = {"MessageSid": sid, "SmsSid": sid, "AccountSid": "AC" + "0" * 32,
-            "From": sender, "To": to, "Body": text, "NumMedia": "0", "NumSegments": "1",
-            "ApiVersion": "2010-04-01"}
+            "From": sender, "To": to, "Body": text, "NumMedia": str(len(media)),
+            "NumSegments": "1", "ApiVersion": "2010-04-01"}
+    for n, (url, content_type) in enumerate(media):
+        form[f"MediaUrl{n}"] = url
+        form[f"MediaContentType{n}"] = content_type
+    if location:
+        form["Latitude"], form["Longitude"] = location[0], location[1]
+        if location[2]:
+            form["Label"] = location[2]
     if whatsapp:
         form["From"] = f"whatsapp:{sender}"
         form["To"] = f"whatsapp:{to}"
         form["WaId"] = sender.lstrip("+")
         form["ProfileName"] = "Simulasi"
     return form
+
+
+def media_items(urls: tuple[str, ...], types: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """--media URL [--media-type TYPE] pairs; a missing type is guessed from the URL's ending."""
+    if len(types) > len(urls):
+        raise click.BadParameter("lebih banyak --media-type daripada --media",
+                                 param_hint="--media-type")
+    items = []
+    for n, url in enumerate(urls):
+        if not url.lower().startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} bukan URL http(s)", param_hint="--media")
+        guessed = mimetypes.guess_type(url.split("?")[0])[0] or "image/jpeg"
+        items.append((url, types[n] if n < len(types) else guessed))
+    return tuple(items)
+
+
+def read_location(value: str | None, label: str | None) -> tuple[str, str, str | None] | None:
+    """--location LAT,LON → checked text values (Twilio sends them as text)."""
+    if value is None:
+        if label:
+            raise click.BadParameter("--label perlu --location", param_hint="--label")
+        return None
+    try:
+        lat, lon = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("tulis LAT,LON, mis. 1.4406,125.1217",
+                                 param_hint="--location") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise click.BadParameter("di luar rentang koordinat", param_hint="--location")
+    return f"{lat:.6f}", f"{lon:.6f}", label
 
 
 def post(url: str, form: dict, auth_token: str | None) -> int:
@@ -44,6 +86,7 @@ def post(url: str, form: dict, auth_token: str | None) -> int:
 def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
     """Read the outcome from the gateway's SQLite file (simulate runs beside the gateway)."""
     from data import messages
+    from data.clock import utcnow
     from data.db import open_db
 
     db = open_db(db_path)
@@ -51,9 +94,9 @@ def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
     row = None
     while time.monotonic() < deadline:
         row = messages.outcome(db, sid)
-        if row and row["status"] != "captured" and row["sent"] not in (
-                None, "queued", "sending"):
-            return row
+        if row and row["status"] != "captured" and (row["sent"] not in ("queued", "sending") or (
+                row["sent"] == "queued" and row["held_until"] > utcnow())):
+            return row  # sent, no reply at all, or held for the rest of a burst
         time.sleep(0.1)
     return row
 
@@ -61,13 +104,21 @@ def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
 @click.command("simulate")
 @click.option("--from", "sender", required=True, help="Sender number, e.g. +6281234567890")
 @click.option("--whatsapp", is_flag=True, help="Send as a WhatsApp message.")
+@click.option("--media", "media", multiple=True, metavar="URL",
+              help="Attach a media item (repeatable), as WhatsApp sends photos and voice notes.")
+@click.option("--media-type", "media_types", multiple=True, metavar="TYPE",
+              help="Content type of the matching --media (default: from the URL, else "
+                   "image/jpeg), e.g. audio/ogg for a voice note.")
+@click.option("--location", metavar="LAT,LON", help="Send a location pin, e.g. 1.4406,125.1217")
+@click.option("--label", metavar="TEXT", help="The pin's name (with --location).")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True,
               help="Base URL of the running gateway.")
 @click.option("--to", default="+15005550006", show_default=True, help="The gateway's number.")
 @click.option("--timeout", default=20.0, show_default=True)
-@click.argument("text")
-def simulate(sender, whatsapp, url, to, timeout, text):
-    """Post a signed Twilio webhook with TEXT from a number; print ticket, category and reply."""
+@click.argument("text", default="")
+def simulate(sender, whatsapp, media, media_types, location, label, url, to, timeout, text):
+    """Post a signed Twilio webhook with TEXT (and media or a location) from a number; print
+    the ticket, what the message was to it, and the reply."""
     s = settings_or_exit()
     from data.addresses import InvalidNumber, normalize_number
 
@@ -75,8 +126,12 @@ def simulate(sender, whatsapp, url, to, timeout, text):
         sender = normalize_number(sender)
     except InvalidNumber as exc:
         raise click.BadParameter(str(exc), param_hint="--from") from None
+    items = media_items(media, media_types)
+    pin = read_location(location, label)
+    if not text and not items and not pin:
+        raise click.UsageError("kirim TEXT, --media atau --location")
     endpoint = url.rstrip("/") + "/webhooks/twilio"
-    form = build_form(sender, text, whatsapp, to)
+    form = build_form(sender, text, whatsapp, to, items, pin)
     try:
         code = post(endpoint, form, s.twilio_auth_token)
     except (urllib.error.URLError, OSError) as exc:
@@ -88,10 +143,28 @@ def simulate(sender, whatsapp, url, to, timeout, text):
     if row is None or row["status"] == "captured":
         raise click.ClickException(
             f"pesan diterima tetapi belum diproses dalam {timeout:.0f} s: apakah worker jalan?")
-    click.echo(f"Tiket     : {row['ticket'] or '-'}")
+    click.echo(f"Tiket     : {row['ticket'] or '-'}"
+               + (f" ({row['kind']})" if row["kind"] == "pertanyaan" else ""))
     click.echo(f"Kategori  : {row['category'] or '-'}")
     click.echo(f"Kelurahan : {row['kelurahan'] or '-'}")
-    click.echo(f"Balasan   : {row['reply'] or '-'} [{row['sent'] or '-'}]")
+    click.echo(f"Pesan ini : {LINK_WORDS.get(row['link'], row['link'] or '-')}"
+               + (f" ({row['detail']})" if row["detail"] and row["detail"] != "dibalas" else ""))
+    click.echo(f"Balasan   : {row['reply'] or '-'} [{delivery(row)}]")
+
+
+# What the message was to the conversation (data.conversations link kinds).
+LINK_WORDS = {"need": "tiket baru", "question": "pertanyaan baru", "part": "bagian tiket",
+              "answer": "jawaban", "followup": "pesan susulan", "check": "cek status",
+              "closing": "penutup", "rsvp": "jawaban undangan", "smalltalk": "sapaan"}
+
+
+def delivery(row: dict) -> str:
+    """The reply's outbox status, or when a held burst ack will go."""
+    if row["sent"] == "queued" and row["held_until"]:
+        from data.clock import to_wita
+
+        return f"menunggu bagian lain, dikirim {to_wita(row['held_until']):%H:%M:%S} WITA"
+    return row["sent"] or "-"
 
 
 COMMANDS = [simulate]

@@ -10,10 +10,13 @@ from werkzeug.exceptions import HTTPException
 
 from data import clock
 from data.addresses import mask_number
-from data.aspirations import STATUSES
+from data.aspirations import KINDS, STATUSES
 from handlers.replies import CATEGORY_LABELS
 
-FILTER_KEYS = ("q", "category", "kecamatan", "kelurahan", "status", "channel", "dari", "sampai")
+FILTER_KEYS = ("q", "category", "kecamatan", "kelurahan", "status", "channel", "dari", "sampai",
+               "jenis", "susulan")
+# The inbox tabs: aspirations (the default), questions, tickets with unread follow-ups.
+KIND_LABELS = {"aspirasi": "Aspirasi", "pertanyaan": "Pertanyaan"}
 CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
 FACET_LABELS = {"category": "Kategori", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan",
                 "status": "Status", "channel": "Saluran"}
@@ -49,6 +52,7 @@ def init_app(app) -> None:
     app.add_template_global(STATUSES, "STATUSES")
     app.add_template_global(CATEGORY_LABELS, "CATEGORY_LABELS")
     app.add_template_global(FACET_LABELS, "FACET_LABELS")
+    app.add_template_global(KIND_LABELS, "KIND_LABELS")
 
 
 def wita(stamp: str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -76,6 +80,14 @@ def read_filters(args) -> dict:
     filters = {key: value for key, value in raw.items() if value}
     if filters.get("status") and filters["status"] not in STATUSES:
         filters.pop("status")
+    if filters.get("jenis") in KINDS:
+        filters["kind"] = filters["jenis"]
+    else:
+        filters.pop("jenis", None)
+    if filters.get("susulan") == "1":
+        filters["unread"] = True
+    else:
+        filters.pop("susulan", None)
     start, end = _day(raw["dari"]), _day(raw["sampai"])
     for key, day in (("dari", start), ("sampai", end)):
         if raw[key] and day is None:

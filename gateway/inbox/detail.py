@@ -16,7 +16,16 @@ from flask import (
     url_for,
 )
 
-from data import aspiration_edits, channels, contacts, inbox_queries, outbox, reference
+from data import (
+    aspiration_edits,
+    channels,
+    contacts,
+    conversations,
+    inbox_queries,
+    outbox,
+    reference,
+)
+from data.aspirations import KINDS
 from data.db import transaction
 from gateway import auth, runtime
 from gateway.inbox import texts, workflow
@@ -26,6 +35,13 @@ from parsers import places
 
 bp = Blueprint("detail", __name__)
 MAX_REPLY = 600
+# What each inbound message was to a ticket (data.conversations link kinds), for staff.
+LINK_LABELS = {
+    "need": "pesan awal tiket", "question": "pertanyaan", "part": "bagian tiket",
+    "answer": "jawaban untuk tiket", "followup": "pesan susulan tiket",
+    "check": "cek status tiket", "closing": "penutup (terima kasih/ok), tanpa tiket baru",
+    "rsvp": "jawaban undangan rapat", "smalltalk": "sapaan, tanpa tiket",
+}
 
 
 def _load(ticket: str) -> dict:
@@ -68,10 +84,16 @@ def show(ticket):
         with transaction(db):
             auth.record("view_number", row["ticket"])
     items = inbox_queries.conversation(db, row["address"], row["contact_id"])
+    links = conversations.links_for(db, [i["id"] for i in items if i["direction"] == "in"])
     for item in items:
         if item["direction"] == "in":
             item["links"] = _media(item.get("media"))
             item["location"] = _location(item)
+            item["link"] = links.get(item["id"])
+    unread = conversations.unread(db, row["id"])
+    if unread:  # opening the ticket reads its follow-ups (the inbox badge goes away)
+        with transaction(db):
+            conversations.mark_read(db, row["id"], auth.current_user()["username"])
     try:
         keywords = json.loads(row["keywords"] or "[]")
     except ValueError:
@@ -82,7 +104,8 @@ def show(ticket):
         can_see_numbers=auth.can_see_numbers(), history=inbox_queries.history(db, row["id"]),
         next_statuses=workflow.next_statuses(row["status"], user["role"]),
         opds=reference.opd_list(), kelurahan_list=places.all_kelurahan(),
-        categories=CATEGORY_LABELS, reply_text=_pending_reply(row["ticket"]))
+        categories=CATEGORY_LABELS, reply_text=_pending_reply(row["ticket"]),
+        link_labels=LINK_LABELS, unread=unread, kinds=KINDS)
 
 
 @bp.route("/inbox/<ticket>/pengiriman.json")
@@ -133,18 +156,21 @@ def correct(ticket):
     category = request.form.get("category") or row["category"]
     if category not in CATEGORY_LABELS:
         abort(400, description="Kategori tidak dikenal.")
+    kind = request.form.get("kind") or row["kind"]
+    if kind not in KINDS:
+        abort(400, description="Jenis tidak dikenal.")
     typed = (request.form.get("kelurahan") or "").strip()
     kelurahan = places.resolve_kelurahan(typed) if typed else row["kelurahan"]
     if typed and kelurahan is None:
         flash(f"Kelurahan {typed!r} tidak dikenal.", "error")
         return _back(row)
     with transaction(db):
-        for field, value in (("category", category), ("kelurahan", kelurahan)):
+        for field, value in (("category", category), ("kelurahan", kelurahan), ("kind", kind)):
             kecamatan = places.kecamatan_of(value) if field == "kelurahan" else None
             if aspiration_edits.correct(db, row, field, value, actor, kecamatan=kecamatan):
                 auth.record("correct", row["ticket"], field=field, old=row[field], new=value)
-                flash(f"{'Kategori' if field == 'category' else 'Kelurahan'} dikoreksi: "
-                      f"{row[field] or '-'} → {value}.", "info")
+                label = {"category": "Kategori", "kelurahan": "Kelurahan", "kind": "Jenis"}
+                flash(f"{label[field]} dikoreksi: {row[field] or '-'} → {value}.", "info")
     if auth.scope_kelurahan() and kelurahan != auth.scope_kelurahan():
         return redirect(url_for("inbox.index"))  # moved out of this office's kelurahan
     return _back(row)

@@ -32,4 +32,4 @@ def index():
     return render_template(
         "inbox/list.html", rows=rows, total=total, facets=facets, filters=filters,
         page=page_number, pages=max(1, -(-total // PAGE_SIZE)), query_string=query_string,
-        show_numbers=False)
+        show_numbers=False, tabs=inbox_queries.tabs(db, scope))
