@@ -24,13 +24,23 @@ def fts_query(text: str | None) -> str | None:
     return " ".join(f'"{word}"' for word in words) or None
 
 
-def where(filters: dict, scope: str | None) -> tuple[str, list]:
-    """WHERE clause for the filters (columns, created_from/created_to UTC, q) and the scope."""
+def where(filters: dict, scope: str | None, counting: bool = False) -> tuple[str, list]:
+    """WHERE clause for the filters (columns, kind, created_from/created_to UTC, q, unread) and
+    the scope. Every list is of one kind (aspirasi unless `kind` says pertanyaan).
+
+    counting: for the grouped counts, whose covering index starts with kind; a page instead
+    walks the (kind, created_at) index only when no more selective filter is present.
+    """
     clauses, params = [], []
     if scope is not None:
         clauses.append("a.kelurahan = ?")
         params.append(scope)
     indexed = scope is not None
+    kind_first = counting or not (indexed or any(filters.get(c) for c in SELECTIVITY))
+    clauses.append("a.kind = ?" if kind_first else "+a.kind = ?")
+    params.append(filters.get("kind") or "aspirasi")
+    if filters.get("unread"):  # tickets with a follow-up staff have not opened yet
+        clauses.append("a.id IN (SELECT aspiration_id FROM message_links WHERE unread = 1)")
     for column in SELECTIVITY:
         value = filters.get(column)
         if not value:
@@ -62,16 +72,31 @@ def page(db, filters: dict, scope: str | None, limit: int = 50, offset: int = 0)
     sql, params = where(filters, scope)
     return list(db.query(
         "SELECT a.id, a.ticket, a.created_at, a.channel, a.kelurahan, a.kecamatan, a.category, "
-        "a.status, substr(a.text, 1, 300) AS text, c.address FROM aspirations a "
+        "a.status, a.kind, substr(a.text, 1, 300) AS text, c.address, "
+        "(SELECT count(*) FROM message_links l WHERE l.aspiration_id = a.id AND l.unread = 1) "
+        "AS unread, (SELECT count(*) FROM message_links l WHERE l.aspiration_id = a.id "
+        "AND l.kind = 'part') AS parts FROM aspirations a "
         f"LEFT JOIN contacts c ON c.id = a.contact_id {sql} "
         "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]))
+
+
+def tabs(db, scope: str | None) -> dict[str, int]:
+    """Counts for the inbox tabs: questions, and tickets with unread follow-ups (both small)."""
+    sql, params = ("AND a.kelurahan = ?", [scope]) if scope is not None else ("", [])
+    questions = db.execute(f"SELECT count(*) FROM aspirations a WHERE a.kind = 'pertanyaan' "
+                           f"{sql}", params).fetchone()[0]
+    unread = db.execute(
+        "SELECT count(DISTINCT l.aspiration_id) FROM message_links l JOIN aspirations a ON "
+        f"a.id = l.aspiration_id WHERE l.unread = 1 {sql}", params).fetchone()[0]
+    return {"pertanyaan": questions, "susulan": unread}
 
 
 def version(db) -> tuple:
     """Changes whenever an aspiration is added, corrected or moves status (cache key)."""
     return db.execute(
         "SELECT (SELECT max(id) FROM aspirations), (SELECT max(id) FROM corrections), "
-        "(SELECT max(id) FROM status_changes)").fetchone()
+        "(SELECT max(id) FROM status_changes), "
+        "(SELECT count(*) FROM message_links WHERE unread = 1)").fetchone()
 
 
 def cached(db, name: str, compute, *key):
@@ -92,7 +117,7 @@ def combos(db, filters: dict, scope: str | None) -> list[tuple]:
     GROUP BY over a covering index answers every facet, the total and the dashboard tables
     at once, instead of a COUNT per facet value. Cached per data version.
     """
-    sql, params = where(filters, scope)
+    sql, params = where(filters, scope, counting=True)
     key = tuple(sorted((k, v) for k, v in filters.items() if v))
     return cached(db, "combos", lambda: db.execute(
         "SELECT a.category, a.kelurahan, a.kecamatan, a.status, a.channel, count(*) "
@@ -162,8 +187,10 @@ def history(db, aspiration_id: int) -> list[dict]:
 
 
 def export_rows(db, filters: dict, scope: str | None, batch: int = 1000):
-    """Every filtered aspiration (newest first) with the sender's inbound message count."""
-    sql, params = where(filters, scope)
+    """Every filtered aspiration (newest first) with the sender's inbound message count.
+
+    Aspirations only: questions (kind pertanyaan) never go into the Musrenbang table."""
+    sql, params = where({**filters, "kind": "aspirasi"}, scope)
     cursor = db.execute(
         "SELECT a.ticket, a.created_at, a.kelurahan, a.kecamatan, a.category, a.text, a.status, "
         "a.opd, c.address, (SELECT count(*) FROM messages m WHERE m.address = c.address) "
@@ -190,7 +217,9 @@ def contacts_page(db, search: str | None, limit: int = 50, offset: int = 0) -> l
 
 
 def _scoped(scope: str | None, extra: str = "") -> tuple[str, list]:
-    clauses = [c for c in ("kelurahan = ?" if scope is not None else "", extra) if c]
+    """Dashboard conditions: aspirations only (never questions), within the scope."""
+    clauses = [c for c in ("kelurahan = ?" if scope is not None else "", "kind = 'aspirasi'",
+                           extra) if c]
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", [scope] if scope else []
 
 

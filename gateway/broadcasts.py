@@ -18,6 +18,7 @@ from data.contacts import ROLES as CONTACT_ROLES
 from data.db import transaction
 from gateway import auth, runtime
 from handlers import queue, replies
+from handlers.broadcast_commands import ANSWER_HINT
 from parsers import places
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
@@ -112,13 +113,15 @@ def new():
     count = broadcasts.count_recipients(db, target)
     if not count:
         return _form_page(form, TEXTS["no_recipients"], 400)
-    body = WEB_PREFIX + text
+    invitation = form.get("undangan") == "1"  # residents answer HADIR/TIDAK; counted
+    body = WEB_PREFIX + text + (ANSWER_HINT if invitation else "")
     with transaction(db):
         draft = broadcasts.create(
             db, origin="web", created_by=auth.current_user()["username"], text=text,
             body=body, target=target, recipients=count, segments=replies.segments(body),
             token=secrets.token_urlsafe(24), scheduled_at=scheduled,
-            expires_at=clock.iso(now + timedelta(minutes=DRAFT_MINUTES)), now=now)
+            expires_at=clock.iso(now + timedelta(minutes=DRAFT_MINUTES)), now=now,
+            asks_rsvp=invitation)
     return redirect(url_for("broadcasts.show", broadcast_id=draft["id"]))
 
 

@@ -23,8 +23,8 @@ from data.aspirations import TICKET_ALPHABET
 from data.contacts import is_kepala
 from handlers import bursts, replies, rsvp, tickets
 from handlers.context import Inbound
+from parsers import choices, places
 from parsers import conversation as rules
-from parsers import places
 
 ANSWER_MAX_LEFTOVER = 2  # "dkt pasar girian bawah" answers; "lampu jalan mati di ..." is a need
 SUGGEST_MAX_WORDS = 3    # a short unknown name gets "Maksud Anda 1 ... 2 ...?"
@@ -80,15 +80,17 @@ def answer(ctx: Inbound, cues, pending: dict | None) -> bool:
     if cues.closing or cues.followup or cues.asks:
         return False
     text = tickets.message_text(ctx.message)
-    picked = rules.choice(text, options)
+    picked = choices.choice(text, options)
+    if picked is None and "keterangan" in pending["asks"] and cues.leftover:
+        return False  # words about the photo: its description (handlers.bursts), place and all
     if picked is None and cues.leftover <= ANSWER_MAX_LEFTOVER:
-        picked = ctx.parsed.kelurahan or rules.kelurahan_in(text)
+        picked = ctx.parsed.kelurahan or choices.kelurahan_in(text)
     if picked:
         set_place(ctx, row, picked, pending)
         return True
     if cues.leftover > ANSWER_MAX_LEFTOVER or ctx.parsed.category != "lainnya":
         return False
-    options = rules.place_choices(text)
+    options = choices.place_choices(text)
     if not options and cues.words <= SUGGEST_MAX_WORDS and not cues.question:
         options = places.suggest_kelurahan(text, 3)
     offer = tickets.choices_reply("answer_choices", options, ticket=row["ticket"]) or (

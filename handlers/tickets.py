@@ -10,7 +10,7 @@ from datetime import timedelta
 from data import aspirations, clock, conversations, outbox
 from handlers import replies
 from handlers.context import Inbound
-from parsers import conversation as rules
+from parsers import choices
 
 RESEND_WINDOW = timedelta(minutes=10)
 LIST_MAX = 8  # open tickets named in one CEK reply at most
@@ -100,7 +100,7 @@ def ack_for(ctx: Inbound, row: dict) -> tuple[str, list[str], list[str]]:
     values["received"] = f"diterima dengan {what}" if what else "diterima"
     if row["kelurahan"]:
         return replies.render("ack", place=f", Kel. {row['kelurahan']}", **values), [], []
-    options = rules.place_choices(row["text"])
+    options = choices.place_choices(row["text"])
     offer = choices_reply("ack_choices", options, **values)
     if offer:
         return offer, ["kelurahan"], options
@@ -114,7 +114,7 @@ def choices_reply(key: str, options: list[str], **values) -> str | None:
     if len(options) < 2:
         return None
     whole = " ".join(f"{n} {name}" for n, name in enumerate(options, 1))
-    common, labels = rules.factor(options)
+    common, labels = choices.factor(options)
     short = " ".join(f"{n} {label}" for n, label in enumerate(labels, 1))
     tries = [(key, {"choices": whole})]
     if common:

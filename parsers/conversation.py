@@ -1,5 +1,5 @@
-"""Conversation cues in one message: closing, follow-up, question, meeting-call answer, numbered
-choice, ticket codes. Pure: a Parsed in, Cues out; the words are data (data/conversation.tsv).
+"""Conversation cues in one message: closing, follow-up, question, meeting-call answer, ticket
+codes. Pure: a Parsed in, Cues out; the words are data (data/conversation.tsv). Choices: parsers.choices.
 
 What the cues mean for this sender (a pending question, a recent ticket, an open invitation) is
 decided in handlers.conversation, which has the contact's state.
@@ -12,13 +12,11 @@ import re
 from typing import NamedTuple
 
 from parsers.engine import load
-from parsers.gazetteer import NUMERALS, words
 from parsers.normalize import raw_tokens
 from parsers.resources import read_table
 
 _CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5}(?![A-Za-z0-9])")  # a 5-character word
 _VISIBLE = re.compile(r"[^\s?]")
-NEUTRAL = frozenset({"filler", "place", "choice"})  # words that carry no meaning of their own
 
 
 class Cues(NamedTuple):
@@ -79,7 +77,7 @@ def _same(token: str, pattern: str) -> bool:
     return token == pattern
 
 
-def _at(tokens: list[str], i: int, r: Rules, kinds: frozenset | set | None = None):
+def phrase_at(tokens: list[str], i: int, r: Rules, kinds: frozenset | set | None = None):
     """(length, kinds) of the longest phrase starting at i, limited to `kinds` when given."""
     best = (0, frozenset())
     for phrase, found in (*r.by_first.get(tokens[i], ()), *r.wild_first):
@@ -96,7 +94,7 @@ def _cover(tokens: list[str], r: Rules, kinds: set[str]) -> set[str] | None:
     used: set[str] = set()
     i = 0
     while i < len(tokens):
-        size, found = _at(tokens, i, r, kinds | {"filler"})
+        size, found = phrase_at(tokens, i, r, kinds | {"filler"})
         if not size:
             return None
         used |= (found & kinds) or set()
@@ -105,12 +103,12 @@ def _cover(tokens: list[str], r: Rules, kinds: set[str]) -> set[str] | None:
 
 
 def _anywhere(tokens: list[str], r: Rules, kind: str) -> bool:
-    return any(_at(tokens, i, r, {kind})[0] for i in range(len(tokens)))
+    return any(phrase_at(tokens, i, r, {kind})[0] for i in range(len(tokens)))
 
 
 def _opens_question(tokens: list[str], r: Rules) -> bool:
     i = 0
-    while i < len(tokens) and _at(tokens, i, r, {"filler"})[0]:
+    while i < len(tokens) and phrase_at(tokens, i, r, {"filler"})[0]:
         i += 1
     return any(tuple(tokens[i:i + len(s)]) == s for s in r.starts)
 
@@ -118,7 +116,7 @@ def _opens_question(tokens: list[str], r: Rules) -> bool:
 def _leftover(tokens: list[str], r: Rules, place_words: frozenset) -> int:
     count, i = 0, 0
     while i < len(tokens):
-        size, _ = _at(tokens, i, r)
+        size, _ = phrase_at(tokens, i, r)
         if size:
             i += size
             continue
@@ -147,96 +145,3 @@ def read(parsed) -> Cues:
         followup=_anywhere(tokens, r, "followup"), question=asks or "?" in text, asks=asks,
         codes=codes,
         words=len(tokens), leftover=_leftover(tokens, r, load().gazetteer.tokens))
-
-
-def choice(text: str, options: list[str]) -> str | None:
-    """The option a reply picks: by number ("2", "yang dua", "no. 2", "kedua") or by the words
-    that tell the options apart ("bawah" for Girian Bawah); None when unclear."""
-    if not options:
-        return None
-    r = rules()
-    distinct = _distinguishing(options)
-    named = set().union(*distinct.values())
-    tokens = load().analyse(raw_tokens(text[:200]))[0].split()
-    kept = []
-    i = 0
-    while i < len(tokens):
-        size, found = _at(tokens, i, r, {"filler", "choice", "place"})
-        if size and not (found & {"number"}) and tokens[i] not in named:
-            i += size  # "yang", "nomor", "pak" go; "atas" stays when an option is "... Atas"
-            continue
-        kept.append(tokens[i])
-        i += 1
-    if len(kept) == 1 and kept[0] in r.numbers:
-        n = r.numbers[kept[0]]
-        return options[n - 1] if 1 <= n <= len(options) else None
-    hits = [o for o in options if distinct[o] and distinct[o] <= set(kept)]
-    return hits[0] if len(hits) == 1 else None
-
-
-def _distinguishing(options: list[str]) -> dict[str, set[str]]:
-    """Each option's words that not every option has ("bawah" in Girian Bawah/Girian Atas)."""
-    numerals = {alias: word for word, aliases in NUMERALS.items() for alias in aliases}
-    sets = {o: {numerals.get(w, w) for w in words(o)} for o in options}
-    common = set.intersection(*sets.values()) if sets else set()
-    return {o: s - common for o, s in sets.items()}
-
-
-def kelurahan_in(text: str, longest: int = 4) -> str | None:
-    """A kelurahan typed somewhere in a short answer ("dkt pasar girian bawah" → Girian Bawah,
-    where free-text reading stops at the landmark): word windows, longest and last first."""
-    g = load().gazetteer
-    tokens = words(text[:200])
-    for size in range(min(longest, len(tokens)), 0, -1):
-        for start in range(len(tokens) - size, -1, -1):
-            found = g.resolve(" ".join(tokens[start:start + size]))
-            if found:
-                return found
-    return None
-
-
-def place_choices(text: str, limit: int = 8) -> list[str]:
-    """The kelurahan a place that fits several may mean ("kel. Aertembaga" → Aertembaga Satu,
-    Aertembaga Dua; "pasar girian" → the Girian ones; "Pateten" → Pateten Satu/Dua/Tiga)."""
-    engine = load()
-    g = engine.gazetteer
-    tokens = engine.analyse(raw_tokens(text[:2000]))[1]
-    if g.longest.keys().isdisjoint(tokens):
-        return []
-    for alias in g.pattern.findall(" ".join(tokens)):
-        place = g.by_text[alias]
-        if place.kelurahan or alias in rules().wide:
-            continue
-        found = _named_like(alias.split(), place.kecamatan, g)
-        if 2 <= len(found) <= limit:
-            return found
-    return []
-
-
-def _named_like(alias: list[str], kecamatan: str | None, g) -> list[str]:
-    """Official names starting with the alias (or its last words), within its kecamatan."""
-    for start in range(len(alias)):
-        key = "".join(alias[start:])
-        found = [name for compact, name in g.canonical.items() if compact.startswith(key)
-                 and (kecamatan is None or g.kecamatan_of[name] == kecamatan)]
-        if found:
-            return sorted(found, key=_order)
-    return []
-
-
-def _order(name: str) -> tuple:
-    """Satu, Dua, Tiga in that order; other names alphabetically."""
-    parts = words(name)
-    rank = {"satu": 1, "dua": 2, "tiga": 3}.get(parts[-1], 0)
-    return (" ".join(parts[:-1]) if rank else name.lower(), rank)
-
-
-def factor(options: list[str]) -> tuple[str, list[str]]:
-    """(shared first words, the rest of each option): "Girian", ["Atas", "Bawah", ...]."""
-    split = [name.split() for name in options]
-    shared = []
-    for column in zip(*split, strict=False):
-        if len(set(column)) != 1 or len(shared) + 1 >= min(map(len, split)):
-            break
-        shared.append(column[0])
-    return " ".join(shared), [" ".join(parts[len(shared):]) for parts in split]

@@ -144,3 +144,21 @@ def test_pages_escape_what_came_from_outside(staf, db, residents):
     page = staf.get(location).data.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "&lt;script&gt;" in staf.get("/broadcasts/").data.decode()
+
+
+@pytest.mark.parametrize("invitation", [True, False])
+def test_a_web_invitation_asks_for_answers_and_counts_them(staf, db, residents, run_worker,
+                                                          twilio_stub, signed_post, invitation):
+    from tests.chat import Chat
+
+    fields = {"kelurahan": GIRIAN, **({"undangan": "1"} if invitation else {})}
+    location = compose(staf, **fields).headers["Location"]
+    broadcast_id = int(location.rsplit("/", 1)[1])
+    post(staf, f"/broadcasts/{broadcast_id}/kirim", {"token": token_of(staf.get(location).data)})
+    run_worker()
+    hint = " Balas HADIR atau TIDAK."
+    assert {f["Body"].endswith(hint) for f in twilio_stub.creates()} == {invitation}
+    Chat(signed_post, run_worker, db).say("iya om sy datang", sender=residents["girian"][0])
+    expected = {"HADIR": 1 if invitation else 0, "TIDAK": 0}
+    assert broadcasts.tally(db, broadcast_id) == expected
+    assert ('id="tally"' in staf.get(location).data.decode()) is invitation

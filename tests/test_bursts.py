@@ -155,3 +155,16 @@ def test_a_resend_of_the_same_text_keeps_its_ticket_and_ack(chat):
     first = chat.say("jembatan di kel. tendeki so lapuk")
     assert chat.say("jembatan di kel. tendeki so lapuk") == first
     assert len(chat.tickets()) == 1
+
+
+def test_a_short_description_naming_the_place_describes_the_photo(chat):
+    """"got tersumbat, kel girian bawah" after a photo is its description, not only a place."""
+    chat.say(media=VOICE, **WA)
+    (row,) = chat.tickets()
+    (confirm,) = chat.say("got tersumbat, kel girian bawah", **WA)
+    assert confirm == replies.render("answer_description", ticket=row["ticket"],
+                                     category="Infrastruktur", place=", Kel. Girian Bawah")
+    (row,) = chat.tickets()
+    assert (row["text"], row["category"], row["kelurahan"]) == (
+        "got tersumbat, kel girian bawah", "infrastruktur", "Girian Bawah")
+    assert chat.db.execute("SELECT count(*) FROM pending_questions").fetchone()[0] == 0

@@ -70,6 +70,22 @@ def test_run_simulate_and_stop_cleanly(tmp_path):
         wa = run_cli("simulate", "--whatsapp", "--from", "+6281234567891", "--url", base,
                      "homestay di lembeh butuh pelatihan guide", env=env, cwd=ROOT)
         assert wa.returncode == 0 and "pariwisata" in wa.stdout, wa.stdout + wa.stderr
+        # a WhatsApp burst: a voice note, a pin, then the words; one ticket, one ack
+        voice = run_cli("simulate", "--whatsapp", "--from", "+6281234567892", "--url", base,
+                        "--media", "https://example.org/pesan.ogg", "--media-type", "audio/ogg",
+                        env=env, cwd=ROOT)
+        assert voice.returncode == 0, voice.stderr
+        assert "Balasan   : Pesan suara diterima: tiket " in voice.stdout
+        assert "menunggu bagian lain" in voice.stdout  # held for the rest of the burst
+        ticket = voice.stdout.split("Tiket     : ")[1].split()[0]
+        pin = run_cli("simulate", "--whatsapp", "--from", "+6281234567892", "--url", base,
+                      "--location", "1.4406,125.1217", "--label", "Pasar Girian",
+                      env=env, cwd=ROOT)
+        assert f"Tiket     : {ticket}" in pin.stdout and "bagian tiket (lokasi)" in pin.stdout
+        words = run_cli("simulate", "--whatsapp", "--from", "+6281234567892", "--url", base,
+                        "got di depan pasar tersumbat, kel. girian bawah", env=env, cwd=ROOT)
+        assert f"Tiket     : {ticket}" in words.stdout and "infrastruktur" in words.stdout
+        assert "Kelurahan : Girian Bawah" in words.stdout, words.stdout
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
@@ -100,3 +116,29 @@ def test_simulate_against_nothing_fails_clearly(tmp_path):
 def test_simulate_rejects_a_bad_number(tmp_path):
     result = run_cli("simulate", "--from", "halo", "x", env=clean_env(tmp_path), cwd=ROOT)
     assert result.returncode != 0 and "nomor tidak valid" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--location", "1.44"], "LAT,LON"), (["--location", "91,125"], "rentang"),
+    (["--label", "Pasar"], "--label perlu --location"),
+    (["--media", "file:///etc/passwd"], "bukan URL"),
+    (["--media-type", "audio/ogg"], "lebih banyak --media-type"), ([], "kirim TEXT"),
+])
+def test_simulate_checks_media_and_location(tmp_path, args, message):
+    result = run_cli("simulate", "--from", "081234567890", *args, env=clean_env(tmp_path),
+                     cwd=ROOT)
+    assert result.returncode != 0 and message in result.stderr, result.stderr
+
+
+def test_simulate_builds_the_form_twilio_posts():
+    from gateway.commands.simulate import build_form, media_items
+
+    items = media_items(("https://x.example/a.jpg", "https://x.example/b.ogg?x=1"), ())
+    assert items == (("https://x.example/a.jpg", "image/jpeg"),
+                     ("https://x.example/b.ogg?x=1", "audio/ogg"))
+    form = build_form("+6281234567890", "", True, "+15005550006", items,
+                      ("1.440600", "125.121700", "Pasar Girian"))
+    assert form["NumMedia"] == "2" and form["MediaContentType1"] == "audio/ogg"
+    assert (form["Latitude"], form["Longitude"], form["Label"]) == ("1.440600", "125.121700",
+                                                                    "Pasar Girian")
+    assert form["MessageSid"].startswith("MM") and form["From"] == "whatsapp:+6281234567890"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 import parsers
+from parsers import choices
 from parsers import conversation as rules
 
 
@@ -132,7 +133,7 @@ GIRIAN = ["Girian Atas", "Girian Bawah", "Girian Indah", "Girian Permai", "Giria
     ("1 2", TWO, None), ("2", [], None),
 ])
 def test_numbered_choices(text, options, picked):
-    assert rules.choice(text, options) == picked
+    assert choices.choice(text, options) == picked
 
 
 @pytest.mark.parametrize("text, options", [
@@ -143,14 +144,14 @@ def test_numbered_choices(text, options, picked):
     ("Girian Bawah", []), ("jalan rusak", []), ("Bitung", []), ("pulau lembeh", []),
 ])
 def test_places_that_fit_several_kelurahan_become_choices(text, options):
-    assert rules.place_choices(text) == options
+    assert choices.place_choices(text) == options
 
 
 def test_factor_shares_the_first_word():
-    assert rules.factor(GIRIAN) == ("Girian", ["Atas", "Bawah", "Indah", "Permai", "Weru Satu",
+    assert choices.factor(GIRIAN) == ("Girian", ["Atas", "Bawah", "Indah", "Permai", "Weru Satu",
                                                "Weru Dua"])
-    assert rules.factor(["Pateten Satu", "Pateten Dua"]) == ("Pateten", ["Satu", "Dua"])
-    assert rules.factor(["Madidir Ure", "Wangurer"]) == ("", ["Madidir Ure", "Wangurer"])
+    assert choices.factor(["Pateten Satu", "Pateten Dua"]) == ("Pateten", ["Satu", "Dua"])
+    assert choices.factor(["Madidir Ure", "Wangurer"]) == ("", ["Madidir Ure", "Wangurer"])
 
 
 @pytest.mark.parametrize("text", ["", "a" * 5000, "🙏" * 300, "[12/11 10.30] Om Yan: ok"])
