@@ -41,7 +41,7 @@ FALLBACK_TEXTS = [
 
 
 def citizen_texts() -> list[str]:
-    """Labelled citizen texts that parse as ASPIRASI: each posted message must become one."""
+    """Labelled citizen texts that are needs: each posted message must become one ticket."""
     import csv
 
     import parsers
@@ -51,10 +51,22 @@ def citizen_texts() -> list[str]:
         with open(LABELLED, newline="", encoding="utf-8") as handle:
             texts = [r["text"] for r in csv.DictReader(handle)
                      if r.get("command") == "ASPIRASI" and r["text"].strip()]
-    texts = [t for t in texts if parsers.parse(t).command == "ASPIRASI"]
+    texts = [t for t in texts if parsers.parse(t).command == "ASPIRASI" and is_need(t)]
     if not texts:
         raise SystemExit("no citizen text parses as ASPIRASI")
     return texts
+
+
+def is_need(text: str) -> bool:
+    """Not a closing, an opener, a question or small talk (those make no ticket, by design)."""
+    import parsers
+    from parsers import conversation
+
+    parsed = parsers.parse(text)
+    cues = conversation.read(parsed)
+    plain = parsed.category == "lainnya"
+    return not (cues.closing or cues.intro or (plain and cues.question and cues.words >= 2)
+                or (plain and len(parsed.normalized.split()) <= 2))
 
 
 def twilio_form(n: int, channel: str, body: str) -> list[tuple[str, str]]:

@@ -262,6 +262,13 @@ def answer_of(db, broadcast_id: int, contact_id: int) -> str | None:
     return row[0] if row else None
 
 
+def was_last_sent(db, contact_id: int, broadcast_id: int) -> bool:
+    """Is this call the last thing we sent the contact (no ack or reply since)?"""
+    row = db.execute("SELECT broadcast_id FROM outbox WHERE contact_id = ? ORDER BY id DESC "
+                     "LIMIT 1", [contact_id]).fetchone()
+    return row is not None and row[0] == broadcast_id
+
+
 def sent_by(db, contact_id: int, code: str | None = None, limit: int = 3) -> list[dict]:
     """A kepala's sent invitations, newest first; with `code`, only that one."""
     sql, params = "", [contact_id]

@@ -91,7 +91,8 @@ def answer(ctx: Inbound, cues, pending: dict | None) -> bool:
     if cues.leftover > ANSWER_MAX_LEFTOVER or ctx.parsed.category != "lainnya":
         return False
     options = choices.place_choices(text)
-    if not options and cues.words <= SUGGEST_MAX_WORDS and not cues.question:
+    if not options and cues.words <= SUGGEST_MAX_WORDS and not cues.question and \
+            not choices.is_wide(text):
         options = places.suggest_kelurahan(text, 3)
     offer = tickets.choices_reply("answer_choices", options, ticket=row["ticket"]) or (
         replies.render("answer_suggest", kelurahan=options[0], ticket=row["ticket"])

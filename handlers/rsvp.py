@@ -63,7 +63,8 @@ def handle_answer(ctx: Inbound) -> None:
 
 def natural(ctx: Inbound, cues) -> bool:
     """A recipient of an open call answering in their own words. "ok"/"siap"/"iya" alone count
-    as HADIR only while they have not answered: after that they are just a closing."""
+    as HADIR only while they have not answered and the call is the last thing we sent them
+    (an "ok" after an ack is a thank-you)."""
     if ctx.parsed.category != "lainnya" or cues.words > NATURAL_MAX_WORDS:
         return False
     if not cues.rsvp and not cues.agree:
@@ -72,8 +73,9 @@ def natural(ctx: Inbound, cues) -> bool:
     if call is None:
         return False
     answer = cues.rsvp
-    if answer is None:
-        if broadcasts.answer_of(ctx.db, call["id"], ctx.contact["id"]) is not None:
+    if answer is None:  # "ok": to the call only if it is unanswered and the last thing we sent
+        if broadcasts.answer_of(ctx.db, call["id"], ctx.contact["id"]) is not None or \
+                not broadcasts.was_last_sent(ctx.db, ctx.contact["id"], call["id"]):
             return False
         answer = "HADIR"
     record(ctx, call, answer)

@@ -59,7 +59,8 @@ def handle_aspiration(ctx: Inbound) -> None:
                                  text if text.strip() else placeholder, place=registered_place(ctx))
         conversations.link(ctx.db, message, ctx.contact["id"], row["id"], "need")
     ctx.aspiration = row
-    body, asks, options = ack_for(ctx, row)
+    body, asks, options = ack_for(ctx, row, None if row["message_id"] != message["id"]
+                                  else [message])  # a new ticket: this message is all of it
     ctx.reply(body)
     if not text.strip():  # a photo first: the description usually follows within seconds
         ctx.hold_until = clock.iso(ctx.received + timedelta(seconds=ctx.settings.burst_hold_seconds))
@@ -82,9 +83,11 @@ def registered_place(ctx: Inbound) -> tuple[str, str | None] | None:
     return kelurahan, ctx.contact.get("kecamatan")
 
 
-def ack_for(ctx: Inbound, row: dict) -> tuple[str, list[str], list[str]]:
+def ack_for(ctx: Inbound, row: dict,
+            content: list[dict] | None = None) -> tuple[str, list[str], list[str]]:
     """(the ack for the ticket as it stands, what it asks, the kelurahan it offers)."""
-    content = conversations.content(ctx.db, row["id"])
+    if content is None:
+        content = conversations.content(ctx.db, row["id"])
     carried: dict[str, int] = {}
     for message in content:
         for word, n in attachments(message).items():

@@ -56,6 +56,11 @@ def kelurahan_in(text: str, longest: int = 4) -> str | None:
     return None
 
 
+def is_wide(text: str) -> bool:
+    """The whole text is a place too wide for choices ("Bitung", "kota bitung")."""
+    return " ".join(load().analyse(raw_tokens(text[:200]))[0].split()) in rules().wide
+
+
 def place_choices(text: str, limit: int = 8) -> list[str]:
     """The kelurahan a place that fits several may mean ("kel. Aertembaga" → Aertembaga Satu,
     Aertembaga Dua; "pasar girian" → the Girian ones; "Pateten" → Pateten Satu/Dua/Tiga)."""

@@ -35,6 +35,7 @@ class Cues(NamedTuple):
 class Rules(NamedTuple):
     by_first: dict           # first token → [(phrase tokens, kinds)], longest first
     wild_first: tuple        # phrases whose first word ends in * ("progres*")
+    wild_stems: tuple        # their stems, to skip them at once for most words
     starts: frozenset        # token tuples that open a question
     numbers: dict            # token → int
     wide: frozenset          # place names too wide for choices ("bitung")
@@ -67,7 +68,8 @@ def rules() -> Rules:
         else:
             by_first.setdefault(phrase[0], []).append(entry)
     wide = frozenset(" ".join(p) for p, kinds in phrases.items() if "wide" in kinds)
-    return Rules(by_first, tuple(wild), frozenset(starts), numbers, wide)
+    stems = tuple(phrase[0][:-1] for phrase, _ in wild)
+    return Rules(by_first, tuple(wild), stems, frozenset(starts), numbers, wide)
 
 
 def _same(token: str, pattern: str) -> bool:
@@ -80,7 +82,8 @@ def _same(token: str, pattern: str) -> bool:
 def phrase_at(tokens: list[str], i: int, r: Rules, kinds: frozenset | set | None = None):
     """(length, kinds) of the longest phrase starting at i, limited to `kinds` when given."""
     best = (0, frozenset())
-    for phrase, found in (*r.by_first.get(tokens[i], ()), *r.wild_first):
+    wild = r.wild_first if tokens[i].startswith(r.wild_stems) else ()
+    for phrase, found in (*r.by_first.get(tokens[i], ()), *wild):
         size = len(phrase)
         if size <= best[0] or i + size > len(tokens) or (kinds is not None and not found & kinds):
             continue
@@ -89,34 +92,54 @@ def phrase_at(tokens: list[str], i: int, r: Rules, kinds: frozenset | set | None
     return best
 
 
-def _cover(tokens: list[str], r: Rules, kinds: set[str]) -> set[str] | None:
+def _matches(tokens: list[str], r: Rules) -> list[list[tuple[int, frozenset]]]:
+    """Every phrase that starts at each position: (length, kinds), found once per message."""
+    found = []
+    for i, token in enumerate(tokens):
+        here = []
+        wild = r.wild_first if token.startswith(r.wild_stems) else ()
+        for phrase, kinds in (*r.by_first.get(token, ()), *wild):
+            size = len(phrase)
+            if i + size <= len(tokens) and all(
+                    _same(t, p) for t, p in zip(tokens[i:i + size], phrase, strict=True)):
+                here.append((size, kinds))
+        found.append(here)
+    return found
+
+
+def _longest(here: list, kinds: set | None = None) -> tuple[int, frozenset]:
+    return max(((size, k) for size, k in here if kinds is None or k & kinds),
+               key=lambda m: m[0], default=(0, frozenset()))
+
+
+def _cover(matches: list, kinds: set[str]) -> set[str] | None:
     """The kinds used when the whole message is made of `kinds` and fillers, else None."""
     used: set[str] = set()
     i = 0
-    while i < len(tokens):
-        size, found = phrase_at(tokens, i, r, kinds | {"filler"})
+    while i < len(matches):
+        size, found = _longest(matches[i], kinds | {"filler"})
         if not size:
             return None
-        used |= (found & kinds) or set()
+        used |= found & kinds
         i += size
     return used
 
 
-def _anywhere(tokens: list[str], r: Rules, kind: str) -> bool:
-    return any(phrase_at(tokens, i, r, {kind})[0] for i in range(len(tokens)))
+def _anywhere(matches: list, kind: str) -> bool:
+    return any(kind in kinds for here in matches for _, kinds in here)
 
 
-def _opens_question(tokens: list[str], r: Rules) -> bool:
+def _opens_question(tokens: list[str], matches: list, r: Rules) -> bool:
     i = 0
-    while i < len(tokens) and phrase_at(tokens, i, r, {"filler"})[0]:
+    while i < len(tokens) and _longest(matches[i], {"filler"})[0]:
         i += 1
     return any(tuple(tokens[i:i + len(s)]) == s for s in r.starts)
 
 
-def _leftover(tokens: list[str], r: Rules, place_words: frozenset) -> int:
+def _leftover(tokens: list[str], matches: list, place_words: frozenset) -> int:
     count, i = 0, 0
     while i < len(tokens):
-        size, _ = phrase_at(tokens, i, r)
+        size, _ = _longest(matches[i])
         if size:
             i += size
             continue
@@ -134,14 +157,15 @@ def read(parsed) -> Cues:
     codes = tuple(dict.fromkeys(c.upper() for c in _CODE.findall(text[:2000])))[:20]
     if not tokens:  # emoji, punctuation only: a closing (a bare "?" is BANTUAN in the parser)
         return Cues(closing=bool(_VISIBLE.search(text)), codes=codes)
-    closing_kinds = _cover(tokens, r, {"closing", "agree"})
-    agree = _cover(tokens, r, {"agree"})
-    intro = _cover(tokens, r, {"intro"})
-    rsvp = "TIDAK" if _anywhere(tokens, r, "tidak") else (
-        "HADIR" if _anywhere(tokens, r, "hadir") else None)
-    asks = _opens_question(tokens, r) or _anywhere(tokens, r, "question")
+    matches = _matches(tokens, r)
+    closing_kinds = _cover(matches, {"closing", "agree"})
+    agree = _cover(matches, {"agree"})
+    intro = _cover(matches, {"intro"})
+    rsvp = "TIDAK" if _anywhere(matches, "tidak") else (
+        "HADIR" if _anywhere(matches, "hadir") else None)
+    asks = _opens_question(tokens, matches, r) or _anywhere(matches, "question")
     return Cues(
         closing=bool(closing_kinds), agree=bool(agree), intro=bool(intro), rsvp=rsvp,
-        followup=_anywhere(tokens, r, "followup"), question=asks or "?" in text, asks=asks,
-        codes=codes,
-        words=len(tokens), leftover=_leftover(tokens, r, load().gazetteer.tokens))
+        followup=_anywhere(matches, "followup"), question=asks or "?" in text, asks=asks,
+        codes=codes, words=len(tokens),
+        leftover=_leftover(tokens, matches, load().gazetteer.tokens))

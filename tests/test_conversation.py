@@ -146,6 +146,13 @@ def test_the_question_waits_24_hours_by_default(chat):
     assert waited == timedelta(hours=24) and pending["asks"] == "kelurahan"
 
 
+def test_the_city_is_no_answer_and_gets_no_choices(chat):
+    ack_asking(chat)
+    past(chat, "aspirations", "created_at", minutes=11)  # after the burst: the question alone
+    assert chat.say("Bitung") == [replies.render("greeting")]
+    assert chat.tickets()[0]["kelurahan"] is None
+
+
 def test_a_closing_while_waiting_keeps_the_question_open(chat):
     row = ack_asking(chat)
     chat.say("ok pak makasih")

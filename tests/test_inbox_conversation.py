@@ -106,3 +106,14 @@ def test_a_kelurahan_account_sees_a_question_about_its_kelurahan(client, db, sig
     assert inbox_queries.tabs(db, "Sagerat") == {"pertanyaan": 1, "susulan": 0}
     assert len(tickets_in(client.get("/inbox?jenis=pertanyaan").get_data(as_text=True))) == 1
     assert inbox_queries.tabs(db, "Madidir Ure") == {"pertanyaan": 0, "susulan": 0}
+
+
+def test_a_question_is_answered_by_a_reply_not_by_a_status_sms(client, day, db):
+    code = day["question"]["ticket"]
+    post(client, f"/inbox/{code}/balas", {"body": "Kirim saja masalahnya dan kelurahannya."})
+    post(client, f"/inbox/{code}/status", {"status": "diverifikasi"})
+    bodies = [r["body"] for r in db.query(
+        "SELECT body FROM outbox WHERE aspiration_id = ? AND kind IN ('reply', 'status')",
+        [day["question"]["id"]])]
+    assert bodies == ["Kirim saja masalahnya dan kelurahannya."]
+    assert day["chat"].tickets("pertanyaan")[0]["status"] == "diverifikasi"

@@ -130,3 +130,14 @@ def test_a_test_call_does_not_hide_the_real_tally(chat, village):
 def test_ya_from_a_resident_with_no_call_is_a_closing(chat, village):
     assert chat.say("ya", sender=village["girian"][0]) == [
         rsvp.replies.render("closing_no_ticket")]
+
+
+def test_ok_after_our_ack_is_a_thank_you_not_an_answer(chat, village):
+    """The call came, then the resident sent a need and got its ack: their "ok" is to the ack."""
+    call = invite(chat)
+    resident = village["girian"][1]
+    chat.say("jalan ke kantor lurah rusak parah", sender=resident)
+    assert chat.say("ok pak", sender=resident) == [rsvp.replies.render("closing")]
+    assert broadcasts.tally(chat.db, call["id"]) == {"HADIR": 0, "TIDAK": 0}
+    chat.say("siap hadir", sender=resident)  # plain words still answer it
+    assert broadcasts.tally(chat.db, call["id"]) == {"HADIR": 1, "TIDAK": 0}

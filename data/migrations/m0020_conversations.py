@@ -9,6 +9,8 @@ SCHEMA = """
 -- pertanyaan: a general question staff answer (never counted as an aspiration).
 ALTER TABLE aspirations ADD COLUMN kind TEXT NOT NULL DEFAULT 'aspirasi';
 CREATE INDEX aspirations_kind ON aspirations (kind, created_at);
+-- The dashboard's overdue count (kind, status 'baru', before a day) from the index alone.
+CREATE INDEX aspirations_kind_status ON aspirations (kind, status, created_at);
 -- The facet/dashboard covering index, now led by kind (every count is per kind).
 DROP INDEX aspirations_facets;
 CREATE INDEX aspirations_facets ON aspirations (kind, category, kelurahan, kecamatan, status,

@@ -190,16 +190,20 @@ def change_status(ticket):
     if problem:
         flash(problem, "error")
         return _back(row)
+    question = row["kind"] == "pertanyaan"  # answered with "Balas ke warga", not a status SMS
     with transaction(db):
         change_id = aspiration_edits.change_status(db, row, new_status, user["username"], opd, reason)
         body = texts.status_text(new_status, row["ticket"], opd=opd, reason=reason)
-        outbox_id = _queue_to_citizen(db, row, f"status:{row['id']}:{change_id}", "status", body)
+        outbox_id = None if question else _queue_to_citizen(
+            db, row, f"status:{row['id']}:{change_id}", "status", body)
         if outbox_id:
             aspiration_edits.link_outbox(db, "status_changes", change_id, outbox_id)
         auth.record("status", row["ticket"], old=row["status"], new=new_status, opd=opd,
                     reason=reason)
     _wake()
-    flash(f"Status diubah ke {new_status}; SMS ke warga masuk antrean.", "info")
+    flash(f"Status diubah ke {new_status}; " + (
+        "pertanyaan: tidak ada SMS status (jawab lewat Balas ke warga)." if question
+        else "SMS ke warga masuk antrean."), "info")
     return _back(row)
 
 
