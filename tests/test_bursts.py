@@ -44,7 +44,6 @@ def test_photo_location_then_text_in_one_batch_is_one_ticket_and_one_ack(chat, t
 @pytest.mark.parametrize("media, what, text", [
     (PHOTO, "Foto", "(foto)"), (VOICE, "Pesan suara", "(pesan suara)"),
     (PHOTO + VOICE, "Foto dan pesan suara", "(foto dan pesan suara)"),
-    ((("https://x.example/v.mp4", "video/mp4"),), "Video", "(video)"),
 ])
 def test_media_alone_is_a_ticket_whose_ack_names_what_arrived(chat, media, what, text):
     (ack,) = chat.say(media=media, **WA)

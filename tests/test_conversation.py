@@ -45,14 +45,8 @@ def past(chat, table: str, column: str, **delta) -> None:
     ("Girian Bawah", "Girian Bawah"),  # the examples
     ("kel Aertembaga Dua", "Aertembaga Dua"),
     ("sy di kel. Tanjung Merah", "Tanjung Merah"),
-    ("di girian bawah pak", "Girian Bawah"),
-    ("GIRIAN BAWAH 🙏", "Girian Bawah"),
-    ("girianbawah", "Girian Bawah"),
-    ("Madidir ure", "Madidir Ure"),
-    ("kel. manembo nembo tengah", "Manembo-nembo Tengah"),
-    ("dkt pasar girian bawah", "Girian Bawah"),
+    ("dkt pasar girian bawah", "Girian Bawah"),  # more spellings: test_conversation_rules
     ("Aer Tembaga 2", "Aertembaga Dua"),
-    ("di lorong 3 Kakenturan 1", "Kakenturan Satu"),
 ])
 def test_an_answer_sets_the_kelurahan_like_a_correction(chat, answer, kelurahan):
     row = ack_asking(chat)
@@ -72,7 +66,6 @@ def test_an_answer_sets_the_kelurahan_like_a_correction(chat, answer, kelurahan)
     ("lampu jalan mati di kel. Aertembaga", "Kelurahan mana? 1 Aertembaga Satu 2 Aertembaga Dua."
      " Balas angkanya.", "2", "Aertembaga Dua"),
     ("lampu jalan mati di kel. Aertembaga", None, "yang dua", "Aertembaga Dua"),
-    ("lampu jalan mati di kel. Aertembaga", None, "no. 1 pak", "Aertembaga Satu"),
     ("jln rusak dkt pasar girian", "Kel. Girian yang mana? 1 Atas 2 Bawah 3 Indah 4 Permai "
      "5 Weru Satu 6 Weru Dua. Balas angkanya.", "2", "Girian Bawah"),
     ("jln rusak dkt pasar girian", None, "yg bawah", "Girian Bawah"),
@@ -174,9 +167,9 @@ def test_a_registered_sender_is_not_asked(chat):
 
 # --- 2. Closings are not needs ----------------------------------------------------------------
 
+# The closings (more spellings: test_conversation_rules.test_closings).
 CLOSINGS = ["terima kasih pak", "trima kasih banyak pak 🙏", "ok", "amin", "siap",
-            "Tuhan berkati", "🙏🙏", "makase banyak om", "GBU", "oke siap", "Puji Tuhan 🙏",
-            "mksh bnyk ya min", "👍"]
+            "Tuhan berkati", "🙏🙏", "makase banyak om"]
 
 
 @pytest.mark.parametrize("text", CLOSINGS)
@@ -203,10 +196,8 @@ def test_the_courteous_reply_comes_again_the_next_day(chat):
 # --- 3. Talk about a ticket stays on the ticket -----------------------------------------------
 
 @pytest.mark.parametrize("template", [
-    "Tiket {code} kapan dikerjakan?",  # the example
-    "{lower} gmn pak", "kapan dikerjakan?", "sudah ada kabar?", "so ada kabar blm pak?",
-    "gmn kelanjutannya pak 🙏", "usulan saya kemarin bagaimana?", "kpn mo dibaiki?",
-    "jalan itu belum diperbaiki pak, masih rusak",
+    "Tiket {code} kapan dikerjakan?", "kapan dikerjakan?", "sudah ada kabar?",  # the issue's
+    "{lower} gmn pak", "so ada kabar blm pak?",  # more: test_conversation_rules
 ])
 def test_a_follow_up_joins_the_ticket_and_gets_its_status(chat, template):
     row = ack_asking(chat)
@@ -288,8 +279,7 @@ def test_cek_with_a_code_says_what_happens_next(chat):
 
 @pytest.mark.parametrize("text", [
     "bagaimana cara kirim usulan?", "kapan musrenbang di kelurahan Sagerat?",  # the issue's
-    "pak, musrenbang kelurahan kapan ya?", "apakah bisa usul lewat WA?",
-    "mau tanya, syaratnya apa saja utk ikut musrenbang", "siapa yang boleh ikut musrenbang?",
+    "mau tanya, syaratnya apa saja utk ikut musrenbang",
 ])
 def test_a_general_question_becomes_a_pertanyaan(chat, text):
     assert chat.say(text) == [replies.render("question")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import parsers
-from parsers import choices
+from parsers import choices, places
 from parsers import conversation as rules
 
 
@@ -157,3 +157,24 @@ def test_factor_shares_the_first_word():
 @pytest.mark.parametrize("text", ["", "a" * 5000, "🙏" * 300, "[12/11 10.30] Om Yan: ok"])
 def test_ugly_input_never_raises(text):
     assert isinstance(cues(text), rules.Cues)
+
+
+@pytest.mark.parametrize("text, kelurahan", [
+    ("Girian Bawah", "Girian Bawah"), ("kel Aertembaga Dua", "Aertembaga Dua"),
+    ("sy di kel. Tanjung Merah", "Tanjung Merah"), ("di girian bawah pak", "Girian Bawah"),
+    ("GIRIAN BAWAH 🙏", "Girian Bawah"), ("girianbawah", "Girian Bawah"),
+    ("Madidir ure", "Madidir Ure"), ("kel. manembo nembo tengah", "Manembo-nembo Tengah"),
+    ("dkt pasar girian bawah", "Girian Bawah"), ("Aer Tembaga 2", "Aertembaga Dua"),
+    ("di lorong 3 Kakenturan 1", "Kakenturan Satu"), ("rt 2 kel. Tendeki", "Tendeki"),
+])
+def test_answers_name_a_kelurahan_with_few_other_words(text, kelurahan):
+    """What handlers.conversation takes as the answer to "Di kelurahan mana?"."""
+    parsed = parsers.parse(text)
+    assert (parsed.kelurahan or choices.kelurahan_in(text)) == kelurahan
+    assert cues(text).leftover <= 2 and not cues(text).asks
+
+
+def test_a_short_misspelling_gets_a_suggestion():
+    assert places.suggest_kelurahan("giriyan bawa", 3)[0] == "Girian Bawah"
+    assert choices.is_wide("Bitung") and choices.is_wide("kota bitung")
+    assert not choices.is_wide("Girian Bawah")

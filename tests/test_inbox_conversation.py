@@ -22,14 +22,12 @@ ASKER = "+6281311112222"
 def day(signed_post, run_worker, db, client):
     """A ticket with a photo, a location, an answer and a follow-up; a question; a staf login."""
     chat = Chat(signed_post, run_worker, db)
-    chat.say("tambatan perahu so ancor", sender=FISHER, whatsapp=True)
-    chat.say(media=PHOTO, sender=FISHER, whatsapp=True)
-    chat.say(location=PIN, sender=FISHER, whatsapp=True)
-    chat.say("kel. Aertembaga", sender=FISHER, whatsapp=True)
-    chat.say("2", sender=FISHER, whatsapp=True)
-    chat.say("kapan dikerjakan?", sender=FISHER, whatsapp=True)
-    chat.say("terima kasih pak", sender=FISHER, whatsapp=True)
-    chat.say("bagaimana cara kirim usulan?", sender=ASKER)
+    for body, extra in [("tambatan perahu so ancor", {}), ("", {"media": PHOTO}),
+                        ("", {"location": PIN}), ("kel. Aertembaga", {}), ("2", {}),
+                        ("kapan dikerjakan?", {}), ("terima kasih pak", {})]:
+        chat.send(body, sender=FISHER, whatsapp=True, **extra)  # one worker run: in order
+    chat.send("bagaimana cara kirim usulan?", sender=ASKER)
+    chat.run()
     make_staff(db, "ani", "staf")
     login(client, "ani")
     (ticket,) = chat.tickets()

@@ -36,7 +36,7 @@ def test_sms_gets_a_ticket_and_one_ack(signed_post, run_worker, db, twilio_stub)
     assert create["To"] == "+6281234567890"
     assert create["From"] == SMS_FROM
     assert create["Body"] == replies.TEXTS["ack_choices_short"].format(  # nothing cut
-        ticket=row["ticket"], category="Infrastruktur", parts="", common="Girian",
+        ticket=row["ticket"], category="Infrastruktur", received="diterima", common="Girian",
         choices="1 Atas 2 Bawah 3 Indah 4 Permai 5 Weru Satu 6 Weru Dua")
     outbox = list(db.query("SELECT status, transport, provider_sid FROM outbox"))
     assert outbox[0]["transport"] == "twilio" and outbox[0]["provider_sid"].startswith("SM")
