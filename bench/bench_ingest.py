@@ -65,7 +65,9 @@ def is_need(text: str) -> bool:
     parsed = parsers.parse(text)
     cues = conversation.read(parsed)
     plain = parsed.category == "lainnya"
-    return not (cues.closing or cues.intro or (plain and cues.question and cues.words >= 2)
+    asks = cues.question and cues.words >= 2 and (plain or parsed.needs_review
+                                                  or cues.leftover <= 2)
+    return not (cues.closing or cues.intro or asks
                 or (plain and len(parsed.normalized.split()) <= 2))
 
 

@@ -70,7 +70,8 @@ def target(ctx: Inbound, pending: dict | None) -> dict | None:
 def another_need(parsed, row: dict) -> bool:
     """A text with another category, or naming another place, is a second need, not more
     detail on this one ("lainnya" on either side is no evidence of a different need)."""
-    if parsed.category not in ("lainnya", row["category"]) and row["category"] != "lainnya":
+    if parsed.category not in ("lainnya", row["category"]) and row["category"] != "lainnya" \
+            and not parsed.needs_review:  # a guessed category is no evidence either
         return True
     for field in ("kelurahan", "kecamatan"):
         if getattr(parsed, field) and row[field] and getattr(parsed, field) != row[field]:

@@ -28,6 +28,7 @@ from parsers import conversation as rules
 
 ANSWER_MAX_LEFTOVER = 2  # "dkt pasar girian bawah" answers; "lampu jalan mati di ..." is a need
 SUGGEST_MAX_WORDS = 3    # a short unknown name gets "Maksud Anda 1 ... 2 ...?"
+QUESTION_MAX_OTHER_WORDS = 2  # "kapan musrenbang di ...?" asks; more content words: a need
 
 
 def handle(ctx: Inbound) -> bool:
@@ -88,7 +89,7 @@ def answer(ctx: Inbound, cues, pending: dict | None) -> bool:
     if picked:
         set_place(ctx, row, picked, pending)
         return True
-    if cues.leftover > ANSWER_MAX_LEFTOVER or ctx.parsed.category != "lainnya":
+    if cues.leftover > ANSWER_MAX_LEFTOVER:
         return False
     options = choices.place_choices(text)
     if not options and cues.words <= SUGGEST_MAX_WORDS and not cues.question and \
@@ -157,9 +158,15 @@ def followup(ctx: Inbound, cues) -> bool:
 
 
 def question(ctx: Inbound, cues) -> bool:
-    """A general question with no need in it becomes a *pertanyaan* staff answer."""
-    if not cues.question or ctx.parsed.category != "lainnya" or cues.words < 2:
+    """A general question with no need in it becomes a *pertanyaan* staff answer. No need: the
+    parser found none (or only a guess it flags for review), or besides the question words
+    there are at most two others ("bagaimana cara kirim usulan?")."""
+    if not cues.question or cues.words < 2:
         return False
+    parsed = ctx.parsed
+    if parsed.category != "lainnya" and not parsed.needs_review and \
+            cues.leftover > QUESTION_MAX_OTHER_WORDS:
+        return False  # "kapan jalan di girian bawah diperbaiki? so rusak parah": a need
     row = aspirations.create(ctx.db, ctx.message, ctx.contact["id"], ctx.parsed,
                              tickets.message_text(ctx.message), kind="pertanyaan")
     conversations.link(ctx.db, ctx.message, ctx.contact["id"], row["id"], "question")

@@ -17,6 +17,7 @@ from handlers.context import Inbound
 
 ANSWER_WINDOW = timedelta(days=7)
 NATURAL_MAX_WORDS = 12  # a longer text is a message, not an answer to a call
+NATURAL_MAX_OTHER_WORDS = 2  # "nyanda bisa, ada pigi melaut": one word besides the answer
 OTHER = {"HADIR": "TIDAK", "TIDAK": "HADIR"}
 WORDS = {"HADIR": "HADIR", "TIDAK": "TIDAK hadir"}
 
@@ -65,8 +66,8 @@ def natural(ctx: Inbound, cues) -> bool:
     """A recipient of an open call answering in their own words. "ok"/"siap"/"iya" alone count
     as HADIR only while they have not answered and the call is the last thing we sent them
     (an "ok" after an ack is a thank-you)."""
-    if ctx.parsed.category != "lainnya" or cues.words > NATURAL_MAX_WORDS:
-        return False
+    if cues.leftover > NATURAL_MAX_OTHER_WORDS or cues.words > NATURAL_MAX_WORDS:
+        return False  # words of a need besides the answer: a message, not an RSVP
     if not cues.rsvp and not cues.agree:
         return False
     call = open_call(ctx)

@@ -142,7 +142,7 @@ def test_the_burst_ack_waits_for_the_rest(chat, monkeypatch, twilio_stub):
     chat.run_pending()
     assert next(chat.db.query("SELECT body FROM outbox"))["body"].startswith(
         "Foto dan lokasi diterima: tiket ")
-    chat.send("talud di pinggir pantai longsor, kel. Pintukota", **WA)
+    chat.send("talud di pinggir jalan longsor, kel. Pintukota", **WA)
     chat.run()  # the description releases the ack at once
     (create,) = twilio_stub.creates()
     (row,) = chat.tickets()
