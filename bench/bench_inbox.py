@@ -200,7 +200,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ASPIRASI_", "TWILIO_")) and k not in ("REDIS_URL",)}
     port = 18000 + os.getpid() % 1000
-    env.update(ASPIRASI_DB=db_path, SECRET_KEY="bench-not-secret",
+    env.update(ASPIRASI_DB=db_path, SECRET_KEY="bench-secret-key-not-a-secret-0123456789",
                PYTHONPATH=ROOT + os.pathsep + env.get("PYTHONPATH", ""))
     log = open(os.path.join(folder, "gunicorn.log"), "ab")
     server = subprocess.Popen(

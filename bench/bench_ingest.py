@@ -110,7 +110,7 @@ def gateway_env(folder: str, redis_url: str, api_url: str = "http://127.0.0.1:9"
         ASPIRASI_DB=os.path.join(folder, "aspirasi.db"), REDIS_URL=redis_url,
         TWILIO_ACCOUNT_SID=common.ACCOUNT_SID, TWILIO_AUTH_TOKEN=common.AUTH_TOKEN,
         TWILIO_SMS_FROM=common.SMS_FROM, TWILIO_WHATSAPP_FROM=WHATSAPP_FROM,
-        TWILIO_API_URL=api_url, SECRET_KEY="bench-secret-key")
+        TWILIO_API_URL=api_url, SECRET_KEY="bench-secret-key-not-a-secret-0123456789")
 
 
 def count(db_path: str, sql: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from data.clock import later, utcnow
 from data.db import transaction
 
@@ -16,7 +18,26 @@ STATUS_RANK = {
 
 def reply_key(message_id: int, n: int) -> str:
     """The dedupe key of the n-th reply to an inbound message (0 is the ack)."""
-    return f"reply:{message_id}:{n}"
+    return f"{AUTO_REPLY_PREFIX}{message_id}:{n}"
+
+
+# Automatic replies (acks, answers to commands) are the rows keyed by reply_key; staff
+# replies and status messages are keyed otherwise.
+AUTO_REPLY_PREFIX = "reply:"
+
+
+def auto_replies_since(db, contact_id: int, since: str) -> int:
+    """Automatic replies queued for a contact since a stamp (the flood guard counts these)."""
+    return db.execute(
+        "SELECT count(*) FROM outbox WHERE contact_id = ? AND dedupe_key LIKE ? AND "
+        "created_at >= ?", [contact_id, AUTO_REPLY_PREFIX + "%", since]).fetchone()[0]
+
+
+def last_auto_reply(db, contact_id: int) -> dict | None:
+    rows = list(db.query(
+        "SELECT id, body, sent_at FROM outbox WHERE contact_id = ? AND dedupe_key LIKE ? "
+        "ORDER BY id DESC LIMIT 1", [contact_id, AUTO_REPLY_PREFIX + "%"]))
+    return rows[0] if rows else None
 
 
 def add(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str,
@@ -56,14 +77,25 @@ def get(db, outbox_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def lane_of(row: dict) -> str:
+    """'bulk' for broadcast rows, 'priority' for acks, replies and staff messages."""
+    return "bulk" if row.get("broadcast_id") is not None else "priority"
+
+
 def claim_due(db, limit: int = 100, broadcast_id: int | None = None) -> list[dict]:
-    """Move due rows from queued to sending in one write; only the claimer may send them."""
+    """Move due rows from queued to sending in one write; only the claimer may send them.
+
+    Without broadcast_id: the priority lane (acks, replies, staff messages), never a
+    broadcast row; with it: that broadcast's rows only.
+    """
     now = utcnow()
     where = "status = 'queued' AND next_attempt_at <= ?"
     params: list = [now]
     if broadcast_id is not None:
         where += " AND broadcast_id = ?"
         params.append(broadcast_id)
+    else:
+        where += " AND broadcast_id IS NULL"
     with transaction(db):
         ids = [r[0] for r in db.execute(
             f"SELECT id FROM outbox WHERE {where} ORDER BY next_attempt_at, id LIMIT ?",
@@ -91,9 +123,23 @@ def reconfirm_claim(db, row: dict) -> bool:
 
 
 def count_due(db) -> int:
+    """Due rows of the priority lane."""
     return db.execute(
-        "SELECT count(*) FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?", [utcnow()]
-    ).fetchone()[0]
+        "SELECT count(*) FROM outbox WHERE status = 'queued' AND broadcast_id IS NULL AND "
+        "next_attempt_at <= ?", [utcnow()]).fetchone()[0]
+
+
+def due_broadcasts(db) -> list[int]:
+    """Broadcasts with a row due now (first sends, retries after backoff, requeued rows)."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT broadcast_id FROM outbox WHERE status = 'queued' AND broadcast_id IS "
+        "NOT NULL AND next_attempt_at <= ? ORDER BY broadcast_id", [utcnow()]).fetchall()]
+
+
+def has_due(db, broadcast_id: int) -> bool:
+    return db.execute(
+        "SELECT 1 FROM outbox WHERE status = 'queued' AND broadcast_id = ? AND "
+        "next_attempt_at <= ? LIMIT 1", [broadcast_id, utcnow()]).fetchone() is not None
 
 
 def mark_sent(db, outbox_id: int, transport: str, provider_sid: str | None,
@@ -129,10 +175,24 @@ def set_uncertain(db, outbox_id: int, uncertain: bool) -> None:
     db.execute("UPDATE outbox SET uncertain = ? WHERE id = ?", [int(uncertain), outbox_id])
 
 
-def sid_taken(db, provider_sid: str) -> bool:
-    """True when another row already carries this provider sid (it cannot be ours too)."""
-    return db.execute("SELECT 1 FROM outbox WHERE provider_sid = ?",
-                      [provider_sid]).fetchone() is not None
+def adopt_sent(db, outbox_id: int, transport: str, candidates: list[str]) -> str | None:
+    """After an uncertain attempt: take the first provider message no other row carries.
+
+    `candidates` are the provider's messages that match this row (same recipient and body,
+    oldest first). Two identical replies to one number both uncertain match the same two
+    messages: each row takes a different one, so neither is sent a third time.
+    """
+    for sid in candidates:
+        try:
+            with transaction(db):
+                if db.execute("SELECT 1 FROM outbox WHERE provider_sid = ?",
+                              [sid]).fetchone():
+                    continue
+                mark_sent(db, outbox_id, transport, sid)
+                return sid
+        except sqlite3.IntegrityError:
+            continue  # another process took it between our look and our write
+    return None
 
 
 def recover_stale(db, older_than_seconds: float) -> int:
@@ -166,13 +226,20 @@ def apply_status(db, provider_sid: str, status: str, error_code: str | None,
         if not rows:
             return None
         row = rows[0]
-        if STATUS_RANK.get(status, -1) >= STATUS_RANK.get(row["status"], -1) and (
-                row["status"] not in FINAL or status in ("read",)):
+        if moves_forward(row["status"], status):
             db.execute(
                 "UPDATE outbox SET status = ?, error_code = coalesce(?, error_code), "
                 "updated_at = ? WHERE id = ?", [status, error_code, now, row["id"]])
             row.update(status=status, error_code=error_code or row["error_code"])
         return row
+
+
+def moves_forward(current: str, reported: str) -> bool:
+    """A report may only move a row on: never back, and never out of a final status, except
+    delivered → read (a late `read` must not hide an `undelivered` or `failed`)."""
+    if current in FINAL:
+        return current == "delivered" and reported == "read"
+    return STATUS_RANK.get(reported, -1) >= STATUS_RANK.get(current, -1)
 
 
 def counts_by_status(db) -> dict[str, int]:

@@ -13,12 +13,12 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from data import broadcasts, contacts, outbox
+from data import broadcasts, contacts, messages, outbox
 from data.addresses import parse_sender
 from data.channels import WHATSAPP_PREFIX
-from handlers import queue
+from handlers import queue, ratelimit
 from handlers.context import database, settings
-from handlers.transports import OPT_OUT_CODES, SendError, limiter_for, transport_for
+from handlers.transports import OPT_OUT_CODES, SendError, transport_for
 
 log = logging.getLogger(__name__)
 THREADS = 8
@@ -44,19 +44,23 @@ def status_callback_url(settings) -> str | None:
 
 def send_row(db, s, transport, row: dict) -> str:
     """Send one claimed row and record the outcome. Returns the row's new status."""
-    if broadcasts.cancel_if_opted_out(db, row):
-        return "canceled"  # said STOP after the broadcast was planned
     try:
         if row["uncertain"]:
-            sid = transport.find_sent(row)
-            if sid and not outbox.sid_taken(db, sid):
-                outbox.mark_sent(db, row["id"], transport.name, sid)
-                return "sent"
-        limiter_for(s.send_rate).wait(transport.sender_key(row))
+            candidates = transport.find_sent(row)
+            with WRITES:
+                if candidates and outbox.adopt_sent(db, row["id"], transport.name, candidates):
+                    return "sent"
+        ratelimit.wait_turn(s.effective_redis_url, transport.name, transport.sender_key(row),
+                            transport.rate, bulk=outbox.lane_of(row) == "bulk")
         with WRITES:
             claimed = outbox.reconfirm_claim(db, row)
+            # checked after the wait, just before the request: a STOP that arrived while this
+            # row waited for its turn is honoured
+            stopped = claimed and broadcasts.cancel_if_opted_out(db, row)
         if not claimed:
             return "claimed-elsewhere"  # recovered as stale while we waited: not ours now
+        if stopped:
+            return "canceled"  # said STOP after the broadcast was planned
         sent = transport.send(row, status_callback_url(s))
     except SendError as err:
         return record_failure(db, s, row, err, transport.name)
@@ -108,10 +112,12 @@ def fallback_to_sms(db, row: dict) -> None:
 
 
 def drain(s, broadcast_id: int | None = None, threads: int = THREADS,
-          linger: float | None = 0.0) -> int:
-    """Send every due row (optionally of one broadcast) until none is due. Returns rows tried.
+          linger: float | None = 0.0, until: float | None = None, yield_to=None) -> int:
+    """Send every due row until none is due: the priority lane (acks, replies, staff
+    messages), or with broadcast_id that broadcast's rows. Returns rows tried.
 
     linger: see queue.drain (None: the process's default, for the woken outbound drain).
+    until: a time.monotonic() after which no new rows are claimed (a broadcast's slice).
     """
     db = database(s)
     transport = transport_for(s)
@@ -120,8 +126,11 @@ def drain(s, broadcast_id: int | None = None, threads: int = THREADS,
         # One recipient's rows go out in id order (a STOP confirmation before the next ack).
         return [send_row(database(s), s, transport, row) for row in rows]
 
-    claim = CLAIM if not s.send_rate else max(1, min(CLAIM, int(s.send_rate * 30)))
-    with ThreadPoolExecutor(max_workers=threads) as pool:
+    # Claim about what the rate lets out in a few seconds: a claimed row waiting for its turn
+    # cannot be taken by anyone else.
+    seconds = s.slice_seconds if broadcast_id is not None else 5.0
+    claim = CLAIM if not transport.rate else max(1, min(CLAIM, int(transport.rate * seconds)))
+    with ThreadPoolExecutor(max_workers=min(threads, claim)) as pool:
         def send(rows):
             by_recipient: dict[str, list[dict]] = {}
             for row in rows:
@@ -129,11 +138,16 @@ def drain(s, broadcast_id: int | None = None, threads: int = THREADS,
             list(pool.map(in_order, by_recipient.values()))
 
         return queue.drain(lambda: outbox.claim_due(db, claim, broadcast_id=broadcast_id),
-                           send, linger)
+                           send, linger, until, yield_to)
 
 
 def drain_outbox() -> int:
-    """RQ job: send everything due, then let the reconciler wake us for later retries."""
+    """RQ job (ingest lane): send every due ack, reply and staff message; broadcast rows are
+    the bulk lane's (handlers.fanout). The reconciler wakes us for later retries."""
     s = settings()
-    queue.woken(queue.connect(s.effective_redis_url), "outbound")
-    return drain(s, linger=None)
+    conn = queue.connect(s.effective_redis_url)
+    queue.woken(conn, "outbound")
+    tried = drain(s, linger=None, yield_to=queue.others_waiting(conn))
+    if messages.count_pending(database(s)):  # captured while we lingered less than usual
+        queue.try_wake(s.effective_redis_url, "inbound")
+    return tried

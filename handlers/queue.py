@@ -1,8 +1,12 @@
-"""The one module that talks to RQ: queue name, wake-up flags, job names, the worker loop.
+"""The one module that talks to RQ: lanes, wake-up flags, job names, the worker loop.
 
 SQLite is the durable queue. Redis only carries wake-ups: a burst of webhooks sets one flag
 and enqueues one drain job, which then takes every captured message in batches. Nothing else
 imports `rq` (import-linter checks it); everything that wants work done calls `wake`.
+
+Two lanes, two RQ queues: `ingest` (processing messages; acks, replies and staff messages)
+and `bulk` (broadcast slices). A worker serves one lane, or both with ingest first
+(`all`): a broadcast never stands in front of a citizen's ack.
 """
 
 from __future__ import annotations
@@ -22,12 +26,17 @@ log = logging.getLogger(__name__)
 _shared: dict[tuple[int, str], redis_lib.Redis] = {}
 _shared_lock = threading.Lock()
 
-QUEUE_NAME = "aspirasi"
+QUEUE_NAME = "aspirasi"          # the ingest lane
+BULK_QUEUE_NAME = "aspirasi-bulk"  # the bulk lane: broadcast slices
+LANES = {"ingest": (QUEUE_NAME,), "bulk": (BULK_QUEUE_NAME,),
+         "all": (QUEUE_NAME, BULK_QUEUE_NAME)}  # RQ takes from the first queue first
+HEARTBEATS = "aspirasi:heartbeat"
 # After a wake, this process skips Redis for WAKE_MEMO seconds: in a burst, one round trip
 # serves many webhooks. Safe because every drain lingers DRAIN_LINGER > WAKE_MEMO seconds
 # after it first finds nothing, so a message captured inside the memo window is still seen.
 WAKE_MEMO = 0.2
 DRAIN_LINGER = 0.3
+NAP_STEP = 0.05
 _recent: dict[tuple, float] = {}
 _tuning = {"memo": WAKE_MEMO, "linger": DRAIN_LINGER}
 
@@ -39,13 +48,15 @@ class Job:
     func: str
     timeout: int = 600
     flag_ttl: int = 60  # if a job is lost, the reconciler wakes a new one after this
+    queue: str = QUEUE_NAME
 
 
 JOBS = {
     "inbound": Job("handlers.inbound.drain_inbound"),
     "outbound": Job("handlers.outbound.drain_outbox"),
-    # A fan-out sends a whole broadcast; its flag is cleared when it ends (handlers.fanout).
-    "broadcast": Job("handlers.fanout.fan_out", timeout=24 * 3600, flag_ttl=30),
+    # One slice of a broadcast (ASPIRASI_SLICE_SECONDS); it queues itself again while rows
+    # are due (handlers.fanout).
+    "broadcast": Job("handlers.fanout.fan_out", flag_ttl=30, queue=BULK_QUEUE_NAME),
 }
 
 
@@ -68,8 +79,8 @@ def shared(url: str) -> redis_lib.Redis:
     return client
 
 
-def queue(conn: redis_lib.Redis) -> Queue:
-    return Queue(QUEUE_NAME, connection=conn)
+def queue(conn: redis_lib.Redis, name: str = QUEUE_NAME) -> Queue:
+    return Queue(name, connection=conn)
 
 
 def flag_key(kind: str, *args) -> str:
@@ -83,8 +94,8 @@ def wake(conn: redis_lib.Redis, kind: str, *args) -> bool:
     if not conn.set(key, 1, nx=True, ex=job.flag_ttl):
         return False
     try:
-        queue(conn).enqueue(job.func, *args, result_ttl=0, failure_ttl=86400,
-                            job_timeout=job.timeout)
+        queue(conn, job.queue).enqueue(job.func, *args, result_ttl=0, failure_ttl=86400,
+                                       job_timeout=job.timeout)
     except Exception:
         conn.delete(key)
         raise
@@ -114,24 +125,56 @@ def try_wake(url: str | None, kind: str, *args) -> bool:
 
 
 def drain(take: Callable[[], Sequence], work: Callable[[Sequence], object],
-          linger: float | None = None) -> int:
+          linger: float | None = None, until: float | None = None,
+          yield_to: Callable[[], bool] | None = None) -> int:
     """Run work(batch) for every batch take() returns; when take() finds nothing, look once
     more after `linger` seconds (default: DRAIN_LINGER, see WAKE_MEMO; 0 = don't).
+    With `until` (a time.monotonic()), take nothing more after it: a bounded slice.
+    With `yield_to`, stop lingering as soon as it returns True (another job of the lane
+    waits: an ack must not wait for a drain that has nothing to do).
     Returns the number of items taken."""
     seconds = _tuning["linger"] if linger is None else linger
     total = 0
     lingered = False
-    while True:
+    while until is None or time.monotonic() < until:
         batch = take()
         if not batch:
-            if lingered or not seconds:
+            if lingered or not seconds or _nap(seconds, yield_to):
                 return total
-            time.sleep(seconds)
             lingered = True
             continue
         lingered = False
         work(batch)
         total += len(batch)
+    return total
+
+
+def _nap(seconds: float, yield_to: Callable[[], bool] | None) -> bool:
+    """Sleep `seconds` in short steps; True as soon as yield_to() says another job waits."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        if yield_to is not None and yield_to():
+            return True
+        time.sleep(min(NAP_STEP, left))
+    return False
+
+
+def others_waiting(conn: redis_lib.Redis) -> Callable[[], bool]:
+    """For drain(yield_to=…): does another job wait in the ingest queue?"""
+    ingest = queue(conn, QUEUE_NAME)
+    return lambda: ingest.count > 0
+
+
+@contextlib.contextmanager
+def worker_mode():
+    """A worker process wakes other jobs without the memo: a drain may stop lingering early
+    (yield_to), so a skipped wake could leave a message behind until the reconciler."""
+    previous = dict(_tuning)
+    _tuning.update(memo=0.0)
+    try:
+        yield
+    finally:
+        _tuning.update(previous)
 
 
 @contextlib.contextmanager
@@ -146,11 +189,29 @@ def burst_mode():
         _tuning.update(previous)
 
 
-def work(conn: redis_lib.Redis, burst: bool) -> None:
-    """Run jobs from the queue in this process (SimpleWorker: no fork per job)."""
-    worker = SimpleWorker([queue(conn)], connection=conn)
+def work(conn: redis_lib.Redis, burst: bool, lane: str = "all") -> None:
+    """Run the lane's jobs in this process (SimpleWorker: no fork per job)."""
+    worker = SimpleWorker([queue(conn, name) for name in LANES[lane]], connection=conn)
     worker.work(burst=burst, logging_level="WARNING")
 
 
-def depth(conn: redis_lib.Redis) -> int:
-    return queue(conn).count
+def depths(conn: redis_lib.Redis) -> dict[str, int]:
+    """Jobs waiting in each lane."""
+    return {"ingest": queue(conn, QUEUE_NAME).count, "bulk": queue(conn, BULK_QUEUE_NAME).count}
+
+
+def beat(conn: redis_lib.Redis, lane: str) -> None:
+    """A worker of `lane` is alive (its reconciler or heartbeat thread calls this)."""
+    conn.hset(HEARTBEATS, lane, f"{time.time():.3f}")
+
+
+def heartbeat_ages(conn: redis_lib.Redis) -> dict[str, float]:
+    """Seconds since each lane's last beat; `all` counts for both lanes."""
+    now = time.time()
+    beats = {k.decode(): float(v) for k, v in conn.hgetall(HEARTBEATS).items()}
+    ages = {}
+    for lane in ("ingest", "bulk"):
+        seen = [beats[name] for name in (lane, "all") if name in beats]
+        if seen:
+            ages[lane] = round(max(0.0, now - max(seen)), 1)
+    return ages

@@ -92,14 +92,33 @@ def _positive_float(value: str, name: str) -> float:
     return number
 
 
-def _positive_int(value: str, name: str) -> int:
+def _integer(value: str, name: str, minimum: int) -> int:
     try:
         number = int(value)
     except ValueError:
         raise ConfigError(name, f"harus bilangan bulat, bukan {value!r}") from None
-    if number < 1:
-        raise ConfigError(name, "harus >= 1")
+    if number < minimum:
+        raise ConfigError(name, f"harus >= {minimum}")
     return number
+
+
+def _non_negative_int(value: str, name: str) -> int:
+    """0 allowed: it means 'off' (e.g. keep data forever)."""
+    return _integer(value, name, 0)
+
+
+def _secret(minimum: int):
+    """A key or token long enough that it cannot be guessed (the check names no value)."""
+    def check(value: str, name: str) -> str:
+        if len(value) < minimum:
+            raise ConfigError(name, f"terlalu pendek: minimal {minimum} karakter acak")
+        return value
+
+    return check
+
+
+def _positive_int(value: str, name: str) -> int:
+    return _integer(value, name, 1)
 
 
 def _choice(*allowed: str):
@@ -145,11 +164,13 @@ class Settings:
         "ASPIRASI_PUBLIC_URL", None, _url,
         "Public base URL Twilio calls (signature check behind a proxy, StatusCallback URLs)")
     secret_key: str | None = setting(
-        "SECRET_KEY", None, _text,
-        "Flask session key; unset: a random key kept in instance/secret_key")
+        "SECRET_KEY", None, _secret(32),
+        "Flask session key, at least 32 characters; unset: a random key kept in "
+        "instance/secret_key")
     send_rate: float = setting(
         "ASPIRASI_SEND_RATE", "0", _non_negative_float,
-        "Outbound messages per second per sender number; 0 = no throttle")
+        "Outbound messages per second per sender number, across every process (Redis); "
+        "broadcasts leave room for acks; 0 = no throttle")
     broadcast_daily_cap: int = setting(
         "ASPIRASI_BROADCAST_DAILY_CAP", "3", _positive_int,
         "Broadcasts a village head may send per day")
@@ -185,6 +206,38 @@ class Settings:
     followup_days: float = setting(
         "ASPIRASI_FOLLOWUP_DAYS", "30", _positive_float,
         "\"kapan dikerjakan?\" within this many days of a sender's ticket is a follow-up on it")
+    capture_timeout_seconds: float = setting(
+        "ASPIRASI_CAPTURE_TIMEOUT_SECONDS", "3", _positive_float,
+        "How long a webhook waits for the SQLite write; after that the request goes to the "
+        "spool file (fsynced) and is answered 200; the worker imports it later")
+    spool_dir: str | None = setting(
+        "ASPIRASI_SPOOL_DIR", None, _text,
+        "Folder of the spool files (one per day); unset: spool/ beside the SQLite file")
+    slice_seconds: float = setting(
+        "ASPIRASI_SLICE_SECONDS", "2", _positive_float,
+        "A broadcast sends for at most this long, then queues itself again behind other work")
+    heartbeat_stale_seconds: float = setting(
+        "ASPIRASI_HEARTBEAT_STALE_SECONDS", "30", _positive_float,
+        "A worker silent this long shows as `stale` in /healthz (crashed or crash-looping)")
+    health_token: str | None = setting(
+        "ASPIRASI_HEALTH_TOKEN", None, _secret(16),
+        "Bearer token for the counts in /healthz (monitoring); unset: only admins see them")
+    auto_reply_per_hour: int = setting(
+        "ASPIRASI_AUTO_REPLY_PER_HOUR", "10", _positive_int,
+        "Automatic replies one number may get per hour (staff replies not counted); the "
+        "messages beyond it are still stored")
+    robot_reply_seconds: float = setting(
+        "ASPIRASI_ROBOT_REPLY_SECONDS", "20", _non_negative_float,
+        "An auto-reply-like text this soon after our auto-reply is a robot: no answer "
+        "(0 = off)")
+    retention_days: int = setting(
+        "ASPIRASI_RETENTION_DAYS", "0", _non_negative_int,
+        "Days after which closed tickets lose raw payloads and full numbers (UU PDP); "
+        "0 = keep")
+    trusted_proxies: int = setting(
+        "ASPIRASI_TRUSTED_PROXIES", "0", _non_negative_int,
+        "Reverse proxies in front of the web process whose X-Forwarded-For is trusted "
+        "(login throttling by client address)")
 
     @property
     def twilio_enabled(self) -> bool:
@@ -207,6 +260,15 @@ class Settings:
     @property
     def effective_redis_url(self) -> str:
         return self.redis_url or f"unix://{self.embedded_redis_socket}"
+
+    @property
+    def effective_spool_dir(self) -> str:
+        return self.spool_dir or os.path.join(self.instance_dir, "spool")
+
+    @property
+    def media_dir(self) -> str:
+        """Downloaded media (none yet: Twilio keeps them); backups carry it when present."""
+        return os.path.join(self.instance_dir, "media")
 
 
 def declared() -> list:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from data import clock
 from data.channels import WHATSAPP_PREFIX
 from handlers.settings import Settings
 
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 # Retry these (Twilio's docs and the conformance notes); everything else 4xx is permanent.
 TRANSIENT_CODES = {20429, 63018, 20500, 20503, 30001, 30008}
 OPT_OUT_CODES = {21610}
+# A failure the recipient causes, not us: requeueing cannot help (21610 opted out; 63016 was
+# already re-sent by SMS), and they do not make /healthz degraded.
+RECIPIENT_CODES = ("21211", "21610", "21614", "63016")
+LOOKUP_SKEW = timedelta(minutes=2)  # clocks of Twilio and this server may differ a little
 
 
 @dataclass
@@ -46,12 +51,15 @@ class ConsoleTransport:
 
     name = "console"
 
+    def __init__(self, settings: Settings | None = None):
+        self.rate = settings.send_rate if settings else 0.0
+
     def send(self, row: dict, status_callback: str | None = None) -> Sent:
         log.warning("[console] to %s: %s", row["to_address"], row["body"])
         return Sent(sid=f"CONSOLE{row['id']:012d}", status="sent")
 
-    def find_sent(self, row: dict) -> str | None:
-        return None
+    def find_sent(self, row: dict) -> list[str]:
+        return []
 
     def sender_key(self, row: dict) -> str:
         return "console"
@@ -82,6 +90,7 @@ class TwilioTransport:
         self.settings = settings
         self._local = threading.local()
         self.timeout = settings.send_timeout_seconds
+        self.rate = settings.send_rate  # per sender number (ASPIRASI_SEND_RATE)
 
     @property
     def client(self) -> Client:
@@ -126,49 +135,18 @@ class TwilioTransport:
             raise SendError("no-sid", "Twilio menjawab 2xx tanpa sid", True, uncertain=True)
         return Sent(sid=message.sid, status=message.status or "queued")
 
-    def find_sent(self, row: dict) -> str | None:
-        """After an uncertain attempt: did Twilio take it? Match recent messages to the number."""
+    def find_sent(self, row: dict) -> list[str]:
+        """After an uncertain attempt: the messages Twilio holds to this number with this body
+        since the row was made, oldest first (outbound.send_row takes one no row carries)."""
         try:
             found = self.client.messages.list(to=row["to_address"], limit=50)
         except Exception as exc:
             raise classify(exc) from exc
-        for message in found:
-            if message.body == row["body"]:
-                return message.sid
-        return None
-
-
-class RateLimiter:
-    """At most `rate` sends per second per sender, across the sending threads of a process.
-
-    One per process and rate (limiter_for), so every drain in the process shares it.
-    """
-
-    def __init__(self, rate: float):
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.lock = threading.Lock()
-        self.next_at: dict[str, float] = {}
-
-    def wait(self, sender: str) -> None:
-        if not self.interval:
-            return
-        with self.lock:
-            now = time.monotonic()
-            at = max(now, self.next_at.get(sender, now))
-            self.next_at[sender] = at + self.interval
-        if at > now:
-            time.sleep(at - now)
-
-
-_limiters: dict[float, RateLimiter] = {}
-_limiters_lock = threading.Lock()
-
-
-def limiter_for(rate: float) -> RateLimiter:
-    """The process's limiter for this rate (0 = no limit)."""
-    with _limiters_lock:
-        return _limiters.setdefault(rate, RateLimiter(rate))
+        since = clock.parse(row["created_at"]) - LOOKUP_SKEW
+        matches = [m for m in found if m.body == row["body"]
+                   and (m.date_created is None or m.date_created >= since)]
+        return [m.sid for m in reversed(matches)]  # Twilio lists newest first
 
 
 def transport_for(settings: Settings):
-    return TwilioTransport(settings) if settings.twilio_enabled else ConsoleTransport()
+    return TwilioTransport(settings) if settings.twilio_enabled else ConsoleTransport(settings)

@@ -1,8 +1,12 @@
-"""The worker process: an RQ worker plus a reconciler thread (at start, then periodically)."""
+"""The worker process: an RQ worker for one lane (or both), plus a reconciler or heartbeat thread.
+
+`ingest` and `all` run the reconciler (at start, then every ASPIRASI_RECONCILE_SECONDS), which
+also beats the lane's heartbeat; `bulk` only beats. The heartbeat starts after the database
+opened (migrations applied), so a worker that cannot start shows as stale in /healthz.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -16,11 +20,19 @@ from handlers.reconcile import reconcile
 log = logging.getLogger(__name__)
 
 
-def reconcile_forever(s, stop: threading.Event) -> None:
+def tick(s, lane: str) -> None:
+    """One round: beat, and (ingest/all) reconcile."""
+    conn = queue.connect(s.effective_redis_url)
+    queue.beat(conn, lane)
+    if lane != "bulk":
+        reconcile(database(s), conn, s)
+
+
+def tick_forever(s, lane: str, stop: threading.Event) -> None:
     """Every few seconds; survives Redis and SQLite hiccups (it is the thing that recovers)."""
     while not stop.is_set():
         try:
-            reconcile(database(s), queue.connect(s.effective_redis_url), s)
+            tick(s, lane)
         except (redis_lib.RedisError, OSError) as exc:
             log.warning("reconciler: redis unreachable (%s); retrying", exc)
         except Exception:
@@ -28,20 +40,23 @@ def reconcile_forever(s, stop: threading.Event) -> None:
         stop.wait(s.reconcile_seconds)
 
 
-def run(s, burst: bool = False) -> None:
-    """Run jobs until stopped (or, with burst, until the queue is empty: no lingering)."""
+def run(s, burst: bool = False, lane: str = "all") -> None:
+    """Run the lane's jobs until stopped (or, with burst, until its queues are empty)."""
+    if lane not in queue.LANES:
+        raise ValueError(f"unknown lane {lane!r}")
     stop = threading.Event()
     conn = queue.connect(s.effective_redis_url)
+    database(s)  # migrate before the first beat: a failing start must not look alive
     if burst:
-        reconcile(database(s), conn, s)
+        tick(s, lane)
     else:
-        threading.Thread(target=reconcile_forever, args=(s, stop), daemon=True,
+        threading.Thread(target=tick_forever, args=(s, lane, stop), daemon=True,
                          name="reconciler").start()
     try:
         while True:
             try:
-                with queue.burst_mode() if burst else contextlib.nullcontext():
-                    queue.work(conn, burst)
+                with queue.burst_mode() if burst else queue.worker_mode():
+                    queue.work(conn, burst, lane)
                 return
             except redis_lib.ConnectionError as exc:
                 if burst:

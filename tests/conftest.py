@@ -69,7 +69,7 @@ def env(tmp_path, monkeypatch, redis_conn, redis_url, twilio_stub):
         "TWILIO_SMS_FROM": SMS_FROM,
         "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
         "TWILIO_API_URL": twilio_stub.url,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-not-a-secret-0123456789",
         "ASPIRASI_RETRY_BASE_SECONDS": "0.05",
         "ASPIRASI_SEND_TIMEOUT_SECONDS": "1",
         "ASPIRASI_RECONCILE_SECONDS": "0.2",

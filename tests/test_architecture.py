@@ -153,11 +153,18 @@ def test_roles_and_the_kepala_rule_live_in_data_contacts():
     assert not contacts.is_kepala({"role": "kepala", "kelurahan": None})
 
 
-def test_every_drain_shares_one_rate_limiter_per_process():
-    from handlers.transports import limiter_for
+def test_the_send_rate_is_one_bucket_per_transport_and_sender_in_redis(redis_conn, redis_url):
+    """Every process shares the bucket (its key names transport + sender, so a relay phone
+    gets its own); bulk sends leave a token for citizens."""
+    from handlers import ratelimit
 
-    assert limiter_for(5.0) is limiter_for(5.0)
-    assert limiter_for(5.0) is not limiter_for(0.0)
+    key = ratelimit.bucket_key("twilio", "+15005550006")
+    ratelimit.wait_turn(redis_url, "twilio", "+15005550006", 0.5, bulk=False)
+    assert redis_conn.exists(key)
+    assert not redis_conn.exists(ratelimit.bucket_key("relay", "+15005550006"))
+    # one token is left: a bulk send must wait for the reserve, a citizen's does not
+    assert ratelimit._take(redis_url, key, 0.5, 1 + ratelimit.RESERVE, False) > 0
+    assert ratelimit._take(redis_url, key, 0.5, 1, True) == 0
 
 
 def test_architecture_md_names_a_home_for_every_rule():

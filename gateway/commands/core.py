@@ -33,15 +33,19 @@ def init_db():
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
-def worker(burst):
-    """Run the RQ worker with the reconciler."""
+@click.option("--lane", type=click.Choice(["all", "ingest", "bulk"]), default="all",
+              show_default=True,
+              help="ingest: messages, acks, replies (+ reconciler); bulk: broadcasts; all: both "
+                   "in one process, ingest first.")
+def worker(burst, lane):
+    """Run the RQ worker for a lane, with the reconciler (ingest, all) or a heartbeat (bulk)."""
     from gateway import embedded_redis
     from handlers.worker import run as run_worker
 
     s = settings_or_exit()
     embedded_redis.ensure(s)
-    click.echo(f"worker: redis {redacted(s.effective_redis_url)}, db {s.db_path}")
-    run_worker(s, burst=burst)
+    click.echo(f"worker ({lane}): redis {redacted(s.effective_redis_url)}, db {s.db_path}")
+    run_worker(s, burst=burst, lane=lane)
 
 
 def redacted(url: str) -> str:
@@ -57,7 +61,8 @@ def redacted(url: str) -> str:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--web-workers", default=2, show_default=True, type=click.IntRange(1, 32))
 def run(host, port, web_workers):
-    """Web server + worker (+ embedded Redis) as one process tree; Ctrl-C stops them all."""
+    """Web server + ingest and bulk workers (+ embedded Redis) as one process tree; Ctrl-C
+    stops them all."""
     from data.db import migrate, open_db
     from gateway import embedded_redis
 
@@ -74,7 +79,9 @@ def run(host, port, web_workers):
            str(web_workers), "--threads", "4", "--graceful-timeout", "5", "--no-control-socket",
            "--access-logfile", "-", "gateway:create_app()"]
     children.append(subprocess.Popen(web, env=env))
-    children.append(subprocess.Popen([sys.executable, "-m", "gateway.cli", "worker"], env=env))
+    for lane in ("ingest", "bulk"):  # two lanes: a broadcast never delays a citizen's ack
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "worker", "--lane", lane], env=env))
     base = f"http://{host}:{port}"
     click.echo(f"Aspirasi berjalan di {base}\n  inbox staf : {base}/inbox\n"
                f"  webhook    : {base}/webhooks/twilio\n  status     : {base}/healthz\n"
