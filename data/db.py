@@ -9,12 +9,18 @@ import threading
 
 import sqlite_utils
 
-from data import channels
+from data import addresses, channels
 
 _local = threading.local()
+BUSY_TIMEOUT = 30.0  # seconds a worker or staff write waits for SQLite's write lock
 
 
-def connect(path: str, durable: bool = False) -> sqlite_utils.Database:
+class Busy(sqlite3.OperationalError):
+    """The write lock could not be taken in time (another writer, a backup, a long query)."""
+
+
+def connect(path: str, durable: bool = False,
+            busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
     """A new connection with the pragmas every process wants.
 
     durable: fsync every commit (synchronous=FULL). The web process captures messages that
@@ -27,22 +33,26 @@ def connect(path: str, durable: bool = False) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=" + ("FULL" if durable else "NORMAL"))
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     channels.register_sql_functions(conn)
+    addresses.register_sql_functions(conn)
     db = sqlite_utils.Database(conn)
     db.durable = durable
+    db.busy_ms = int(busy_timeout * 1000)
     db.path = os.path.abspath(path) if path != ":memory:" else path
     return db
 
 
-def get_db(path: str, durable: bool = False) -> sqlite_utils.Database:
+def get_db(path: str, durable: bool = False,
+           busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
     """One connection per process and thread, reused: ~10x faster than one per request."""
     cache = getattr(_local, "dbs", None)
     if cache is None or cache.get("pid") != os.getpid():
         cache = _local.dbs = {"pid": os.getpid()}
-    db = cache.get((path, durable))
+    key = (path, durable, busy_timeout)
+    db = cache.get(key)
     if db is None:
-        db = cache[(path, durable)] = connect(path, durable)
+        db = cache[key] = connect(path, durable, busy_timeout)
     return db
 
 
@@ -64,7 +74,7 @@ def transaction(db: sqlite_utils.Database):
     if db.conn.in_transaction:
         yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    begin(db)
     try:
         yield db
     except BaseException:
@@ -75,10 +85,67 @@ def transaction(db: sqlite_utils.Database):
         db.conn.execute("COMMIT")
 
 
-def check_writable(db: sqlite_utils.Database) -> None:
-    """Raise unless this process can take the write lock now (nothing is written)."""
-    db.conn.execute("BEGIN IMMEDIATE")
-    db.conn.execute("ROLLBACK")
+def begin(db: sqlite_utils.Database) -> None:
+    """BEGIN IMMEDIATE; Busy when the lock stayed taken for the connection's whole busy wait."""
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if is_lock_error(exc):
+            raise Busy(str(exc)) from exc
+        raise
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+class WriteGate:
+    """Bounded waits for the webhook's writes to one database file, shared by its threads.
+
+    A capture waits at most `timeout` for the write lock. Once a wait ran out, the file is
+    'suspect': later captures do not wait at all (the spool takes them at once when the lock
+    is still taken) until a write succeeds again. So a 60 s lock costs one slow answer, not
+    sixty, and the webhook keeps its throughput.
+    """
+
+    SUSPECT_WAIT = 0.0
+
+    def __init__(self):
+        self.suspect = False
+
+    def wait_for(self, timeout: float) -> float:
+        return self.SUSPECT_WAIT if self.suspect else timeout
+
+    @contextlib.contextmanager
+    def bounded(self, db: sqlite_utils.Database, timeout: float, atomic: bool = True):
+        """A write with this gate's wait (in a transaction unless atomic=False: one statement
+        is its own); Busy, and the file suspect, when the lock stays taken."""
+        wanted = int(self.wait_for(timeout) * 1000)
+        if getattr(db, "busy_ms", None) != wanted:
+            db.conn.execute(f"PRAGMA busy_timeout={wanted}")
+            db.busy_ms = wanted
+        try:
+            with transaction(db) if atomic else contextlib.nullcontext(db):
+                yield db
+        except sqlite3.OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+            self.suspect = True
+            if isinstance(exc, Busy):
+                raise
+            raise Busy(str(exc)) from exc
+        self.suspect = False
+
+
+_gates: dict[str, WriteGate] = {}
+_gates_lock = threading.Lock()
+
+
+def gate(path: str) -> WriteGate:
+    """The process's gate for a database file."""
+    with _gates_lock:
+        return _gates.setdefault(os.path.abspath(path), WriteGate())
 
 
 def execute_script(db: sqlite_utils.Database, sql: str) -> None:
@@ -126,10 +193,16 @@ def _adopt_legacy_record(db: sqlite_utils.Database, migration_set: str) -> None:
     db.execute("DROP TABLE _migrations")
 
 
-def open_db(path: str, durable: bool = False) -> sqlite_utils.Database:
-    """The process-wide connection, migrated."""
-    db = get_db(path, durable)
-    if not getattr(db, "_aspirasi_migrated", False):
+def open_db(path: str, durable: bool = False,
+            busy_timeout: float = BUSY_TIMEOUT) -> sqlite_utils.Database:
+    """The process-wide connection, migrated (once per process and file: a webhook's own
+    connection must not need the write lock just to open)."""
+    db = get_db(path, durable, busy_timeout)
+    key = (os.getpid(), db.path)
+    if key not in _migrated:
         migrate(db)
-        db._aspirasi_migrated = True
+        _migrated.add(key)
     return db
+
+
+_migrated: set[tuple[int, str]] = set()

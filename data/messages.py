@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from dataclasses import dataclass
 
 from data.clock import utcnow
+from data.db import Busy, gate
 from data.group_commit import GroupCommit
 from data.outbox import reply_key
 
@@ -60,34 +62,58 @@ class InboundRecord:
             "raw": self.raw, "received_at": self.received_at or utcnow(),
         }
 
+    def to_dict(self) -> dict:
+        """For the spool: every field, received_at fixed now (decisions use arrival time)."""
+        return {**dataclasses.asdict(self), "received_at": self.received_at or utcnow()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> InboundRecord:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["media"] = tuple(values.get("media") or ())
+        return cls(**values)
+
 
 def _group_for(db) -> GroupCommit:
     group = _groups.get(db.path)
     return group if group is not None else _groups.setdefault(db.path, GroupCommit())
 
 
-def capture(db, record: InboundRecord) -> tuple[int, bool]:
-    """Insert the raw message unless its provider id is known. Returns (id, created)."""
+def insert(db, record: InboundRecord) -> tuple[int, bool]:
+    """The INSERT itself, in the caller's transaction (the spool import uses it directly)."""
     row = record.row()
-    columns = ", ".join(row)
-    marks = ", ".join("?" for _ in row)
-    values = list(row.values())
-    insert = (f"INSERT INTO messages ({columns}) VALUES ({marks}) "
-              "ON CONFLICT (provider, provider_sid) DO NOTHING")
+    cursor = db.conn.execute(
+        f"INSERT INTO messages ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
+        "ON CONFLICT (provider, provider_sid) DO NOTHING", list(row.values()))
+    if cursor.rowcount == 1:
+        return cursor.lastrowid, True
+    existing = db.conn.execute(
+        "SELECT id FROM messages WHERE provider = ? AND provider_sid = ?",
+        [record.provider, record.external_id]).fetchone()
+    return existing[0], False
 
+
+def capture(db, record: InboundRecord, timeout: float | None = None) -> tuple[int, bool]:
+    """Insert the raw message unless its provider id is known. Returns (id, created).
+
+    With timeout: raise data.db.Busy rather than wait much longer than that for the write
+    lock (the webhook then spools the message; see data.db.WriteGate).
+    """
     def write(database):
-        cursor = database.conn.execute(insert, values)
-        if cursor.rowcount == 1:
-            return cursor.lastrowid, True
-        existing = database.conn.execute(
-            "SELECT id FROM messages WHERE provider = ? AND provider_sid = ?",
-            [record.provider, record.external_id]).fetchone()
-        return existing[0], False
+        return insert(database, record)
 
-    if getattr(db, "durable", False):
-        return _group_for(db).run(db, write)  # one fsync for every capture waiting on it
-    with _lock:
-        return write(db)  # one statement is its own transaction: no BEGIN/COMMIT round trip
+    bounded = gate(db.path) if timeout is not None else None
+    if getattr(db, "durable", False):  # one fsync for every capture waiting on it
+        return _group_for(db).run(db, write, timeout, bounded)
+    if not _lock.acquire(timeout=-1 if timeout is None else timeout):
+        raise Busy("waited too long for this process's capture lock")
+    try:  # one statement is its own transaction: no BEGIN/COMMIT round trip
+        if bounded is None:
+            return write(db)
+        with bounded.bounded(db, timeout, atomic=False):
+            return write(db)
+    finally:
+        _lock.release()
 
 
 def pending_ids(db, limit: int = 500, after_id: int = 0) -> list[int]:

@@ -16,3 +16,11 @@ def db():
     """The process's (thread's) migrated connection: reused across requests, fsync on commit."""
     s = settings()
     return open_db(s.db_path, durable=s.db_sync == "full")
+
+
+def capture_db():
+    """The webhooks' connection: like db(), but its waits for the write lock are bounded by
+    ASPIRASI_CAPTURE_TIMEOUT_SECONDS (data.db.WriteGate), so a locked file means the spool."""
+    s = settings()
+    return open_db(s.db_path, durable=s.db_sync == "full",
+                   busy_timeout=s.capture_timeout_seconds)

@@ -1,22 +1,24 @@
-"""The worker's safety net: find work SQLite holds that Redis does not know about."""
+"""The worker's safety net: find work SQLite (and the spool) holds that Redis does not know."""
 
 from __future__ import annotations
 
 import logging
 
 from data import messages, outbox
-from handlers import fanout, queue
+from handlers import fanout, queue, retention, spool
 
 log = logging.getLogger(__name__)
 
 # Other features add callables taking (db, redis connection, settings): scheduled broadcasts...
-HOOKS: list = [fanout.reconcile_broadcasts]
+HOOKS: list = [fanout.reconcile_broadcasts, retention.maybe_run]
 
 
 def reconcile(db, conn, s) -> dict:
-    """Wake drains for captured messages and due outbox rows; recover rows of dead workers."""
-    report = {"pending": messages.count_pending(db),
-              "recovered": outbox.recover_stale(db, s.stale_sending_seconds)}
+    """Import the spool; wake drains for captured messages and due outbox rows (each lane);
+    recover rows of dead workers."""
+    report = {"spooled": spool.import_spool(db, s)}
+    report["pending"] = messages.count_pending(db)
+    report["recovered"] = outbox.recover_stale(db, s.stale_sending_seconds)
     if report["pending"]:
         queue.wake(conn, "inbound")
     report["due"] = outbox.count_due(db)
