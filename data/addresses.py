@@ -55,9 +55,26 @@ def parse_sender(sender: str) -> tuple[str, str]:
         return channel, sender[:64]
 
 
+_NUMBER = re.compile(r"\+[1-9]\d{6,14}")
+
+
 def is_reachable(address: str) -> bool:
     """A number (or WhatsApp user id) we can answer; short codes and sender names are not."""
-    return bool(re.fullmatch(r"\+[1-9]\d{6,14}", address or "") or _BSUID.match(address or ""))
+    return bool(_NUMBER.fullmatch(address or "") or _BSUID.fullmatch(address or ""))
+
+
+def can_send(channel: str, address: str) -> bool:
+    """The one rule for 'may we send to this contact address on this channel': a number on
+    any channel, a WhatsApp user id on WhatsApp only; never a short code, a sender name or
+    anything else a sender field may hold (markup, a doubled prefix)."""
+    if _NUMBER.fullmatch(address or ""):
+        return True
+    return channel == "whatsapp" and bool(_BSUID.fullmatch(address or ""))
+
+
+def register_sql_functions(conn) -> None:
+    """can_send(channel, address) in SQL: broadcast planning and its preview use this rule."""
+    conn.create_function("can_send", 2, can_send, deterministic=True)
 
 
 def mask_number(address: str) -> str:

@@ -23,9 +23,13 @@ LIVE = ("confirmed", "sending", "done")
 CODE_LENGTH = 4  # tickets have 5: a kepala's REKAP code never reads as a ticket
 
 
-def recipient_where(target: dict, exclude_contact_id: int | None = None) -> tuple[str, list]:
-    """SQL condition on contacts `c` for a target; opted-out contacts never match."""
-    clauses, params = ["c.opted_out = 0"], []
+def recipient_where(target: dict, exclude_contact_id: int | None = None,
+                    window: str | None = None) -> tuple[str, list]:
+    """SQL condition on contacts `c` for a target; opted-out contacts never match, nor
+    addresses we may not send to (data.addresses.can_send, on the channel we would use)."""
+    clauses = ["c.opted_out = 0", "can_send(outbound_channel(c.channel, "
+               "c.whatsapp_last_inbound_at, ?), c.address)"]
+    params: list = [window or channels.window_start()]
     places = []
     for column in ("kelurahan", "kecamatan"):
         values = [v for v in target.get(column) or [] if v]
@@ -173,7 +177,7 @@ def plan(db, broadcast_id: int, batch: int = PLAN_BATCH, now: datetime | None = 
         return 0
     moment = now_utc(now)
     stamp, window = iso(moment), channels.window_start(moment)
-    where, params = recipient_where(b["target"], b["sender_contact_id"])
+    where, params = recipient_where(b["target"], b["sender_contact_id"], window)
     channel = "outbound_channel(c.channel, c.whatsapp_last_inbound_at, ?)"
     last = 0
     while True:
@@ -189,8 +193,7 @@ def plan(db, broadcast_id: int, batch: int = PLAN_BATCH, now: datetime | None = 
                 "SELECT 'bc:' || ? || ':' || id, 'broadcast', id, ?, ch, "
                 "channel_address(ch, address), ?, ?, ?, ? "
                 f"FROM (SELECT c.id, c.address, {channel} AS ch FROM contacts c WHERE {where} "
-                "AND c.id > ? AND c.id <= ?) WHERE ch = 'whatsapp' OR address LIKE '+%' "
-                "ON CONFLICT (dedupe_key) DO NOTHING",
+                "AND c.id > ? AND c.id <= ?) WHERE 1 ON CONFLICT (dedupe_key) DO NOTHING",
                 [broadcast_id, broadcast_id, b["body"], stamp, stamp, stamp, window,
                  *params, last, row[0]])
             last = row[0]

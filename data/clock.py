@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Dates typed by staff outside these years are refused: year 1 or 9999 in WITA overflows
+# when moved to UTC (and no Musrenbang happened or will happen then).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # Asia/Makassar: UTC+8 all year (no daylight saving), so a fixed offset is exact.
 WITA = timezone(timedelta(hours=8), "WITA")
 
@@ -56,6 +59,19 @@ def wita_day_start(moment: datetime | None = None) -> str:
     return wita_midnight(wita_today(moment))
 
 
+def parse_day(text: str | None) -> date | None:
+    """'2026-12-01' typed by staff → a date in FIRST_DAY..LAST_DAY, else None."""
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return day if day and FIRST_DAY <= day <= LAST_DAY else None
+
+
 def from_wita_local(text: str) -> datetime:
-    """'2026-12-01T09:00' typed as WITA wall-clock time → an aware datetime (ValueError if bad)."""
-    return datetime.strptime(text[:16], "%Y-%m-%dT%H:%M").replace(tzinfo=WITA)
+    """'2026-12-01T09:00' typed as WITA wall-clock time → an aware datetime (ValueError if bad
+    or outside FIRST_DAY..LAST_DAY)."""
+    moment = datetime.strptime(text[:16], "%Y-%m-%dT%H:%M")
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise ValueError(f"tanggal di luar {FIRST_DAY.year}-{LAST_DAY.year}: {text[:16]!r}")
+    return moment.replace(tzinfo=WITA)

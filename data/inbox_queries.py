@@ -148,29 +148,48 @@ def aspiration(db, ticket: str, scope: str | None) -> dict | None:
     return rows[0] if rows else None
 
 
-def conversation(db, address: str | None, contact_id: int | None, limit: int = 200) -> list[dict]:
-    """Inbound messages from the address and outbound rows to the contact, in time order."""
+def _in_scope(match: str, scope: str | None) -> tuple[str, list]:
+    """A scoped reader sees only rows tied (by `match`) to an aspiration `sa` of its kelurahan:
+    a sender's messages about other kelurahan (their replies, rejection reasons) stay hidden."""
+    if scope is None:
+        return "", []
+    return f" AND EXISTS (SELECT 1 FROM aspirations sa WHERE {match} AND sa.kelurahan = ?)", \
+        [scope]
+
+
+def conversation(db, address: str | None, contact_id: int | None, limit: int = 200,
+                 scope: str | None = None) -> list[dict]:
+    """Inbound messages from the address and outbound rows to the contact, in time order
+    (for a scoped reader: only those of aspirations in its kelurahan)."""
     items = []
     if address:
+        sql, params = _in_scope(  # the ticket's own message, or one linked to the ticket
+            "(sa.message_id = m.id OR sa.id = (SELECT ml.aspiration_id FROM message_links ml "
+            "WHERE ml.message_id = m.id))", scope)
         for row in db.query(
-                "SELECT id, channel, body, media, profile_name, latitude, longitude, "
-                "location_address, location_label, received_at FROM messages "
-                "WHERE address = ? ORDER BY id DESC LIMIT ?", [address, limit]):
+                "SELECT m.id, m.channel, m.body, m.media, m.profile_name, m.latitude, "
+                "m.longitude, m.location_address, m.location_label, m.received_at FROM messages m "
+                f"WHERE m.address = ?{sql} ORDER BY m.id DESC LIMIT ?", [address, *params, limit]):
             items.append({"direction": "in", "at": row["received_at"], **row})
     if contact_id is not None:
+        sql, params = _in_scope("sa.id = o.aspiration_id", scope)
         for row in db.query(
-                "SELECT id, kind, channel, body, status, error_code, created_at, aspiration_id "
-                "FROM outbox WHERE contact_id = ? ORDER BY id DESC LIMIT ?", [contact_id, limit]):
+                "SELECT o.id, o.kind, o.channel, o.body, o.status, o.error_code, o.created_at, "
+                f"o.aspiration_id FROM outbox o WHERE o.contact_id = ?{sql} ORDER BY o.id DESC "
+                "LIMIT ?", [contact_id, *params, limit]):
             items.append({"direction": "out", "at": row["created_at"], **row})
     return sorted(items, key=lambda item: (item["at"], item["direction"] == "out"))
 
 
-def delivery(db, contact_id: int | None, limit: int = 200) -> list[dict]:
+def delivery(db, contact_id: int | None, limit: int = 200,
+             scope: str | None = None) -> list[dict]:
     """Outbound rows to a contact with their delivery status (the page polls this)."""
     if contact_id is None:
         return []
-    return list(db.query("SELECT id, status, error_code FROM outbox WHERE contact_id = ? "
-                         "ORDER BY id DESC LIMIT ?", [contact_id, limit]))
+    sql, params = _in_scope("sa.id = o.aspiration_id", scope)
+    return list(db.query(f"SELECT o.id, o.status, o.error_code FROM outbox o WHERE "
+                         f"o.contact_id = ?{sql} ORDER BY o.id DESC LIMIT ?",
+                         [contact_id, *params, limit]))
 
 
 def history(db, aspiration_id: int) -> list[dict]:

@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from data import clock
 
 ROLES = ("admin", "staf", "kelurahan")
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 
 
 class StaffError(ValueError):
@@ -57,6 +55,8 @@ def write_user(db, username: str, password_hash: str | None, role: str,
         if password_hash is not None:
             fields["password_hash"] = password_hash
         db.table("staff_users").update(existing["id"], fields)
+        if password_hash is not None:
+            end_sessions(db, existing["id"])  # a reset password ends every old session
         clear_failures(db, username)
         return get(db, existing["id"])
     if password_hash is None:
@@ -69,40 +69,90 @@ def write_user(db, username: str, password_hash: str | None, role: str,
 
 
 def set_active(db, user_id: int, active: bool) -> None:
+    """Deactivating also ends every session of the account."""
     db.execute("UPDATE staff_users SET active = ?, updated_at = ? WHERE id = ?",
                [int(active), clock.utcnow(), user_id])
+    if not active:
+        end_sessions(db, user_id)
 
 
-def mark_login(db, user: dict) -> None:
-    """A successful login: failures forgotten, last login stamped."""
-    clear_failures(db, user["username"])
+def mark_login(db, user: dict, address: str | None = None) -> None:
+    """A successful login: this address's failures for the user forgotten, last login stamped."""
+    clear_failures(db, user["username"], address)
     db.execute("UPDATE staff_users SET last_login_at = ? WHERE id = ?",
                [clock.utcnow(), user["id"]])
 
 
+# --- sessions ---------------------------------------------------------------------------------
+
+def end_sessions(db, user_id: int) -> None:
+    """Every session of this user stops working (logout, password reset, deactivation)."""
+    db.execute("UPDATE staff_users SET session_version = session_version + 1 WHERE id = ?",
+               [user_id])
+
+
 # --- throttling -------------------------------------------------------------------------------
+# By (username, client address), with a growing delay, never a lock anyone can trigger: a
+# stranger's wrong passwords slow down the stranger's address, not the account's owner. A
+# second row per address ('*') counts every username from it, so cycling through names does not
+# escape. While an attempt is throttled no password is checked (no scrypt CPU spent).
 
-def locked_until(db, username: str, now: datetime | None = None) -> str | None:
-    """The end of the current lock for this username, or None."""
-    row = db.execute("SELECT locked_until FROM login_attempts WHERE username = ?",
-                     [username or ""]).fetchone()
-    if row and row[0] and row[0] > clock.iso(clock.now(now)):
-        return row[0]
-    return None
-
-
-def count_failure(db, username: str) -> None:
-    """One more wrong password; the MAX_FAILURES-th locks the username for LOCK_MINUTES."""
-    now = clock.now()
-    db.execute(
-        "INSERT INTO login_attempts (username, failures, last_failure_at) VALUES (?, 1, ?) "
-        "ON CONFLICT (username) DO UPDATE SET failures = failures + 1, "
-        "last_failure_at = excluded.last_failure_at", [username or "", clock.iso(now)])
-    db.execute(
-        "UPDATE login_attempts SET failures = 0, locked_until = ? "
-        "WHERE username = ? AND failures >= ?",
-        [clock.iso(now + timedelta(minutes=LOCK_MINUTES)), username or "", MAX_FAILURES])
+ANY_USER = "*"
+FREE_FAILURES = 5          # per (username, address) before the first delay
+FREE_FAILURES_ADDRESS = 50  # per address, all usernames together
+MAX_DELAY = 900            # seconds (15 minutes)
+FORGET_AFTER = timedelta(days=1)
+MAX_UNKNOWN_ROWS = 1000    # rows for usernames that are no account; the oldest go first
 
 
-def clear_failures(db, username: str) -> None:
-    db.execute("DELETE FROM login_attempts WHERE username = ?", [username])
+def delay_after(failures: int, free: int) -> float:
+    """Seconds the next attempt must wait: 0, then 1, 2, 4 … capped at MAX_DELAY."""
+    if failures < free:
+        return 0.0
+    return float(min(2 ** min(failures - free, 20), MAX_DELAY))
+
+
+def throttled_for(db, username: str, address: str, now: datetime | None = None) -> float:
+    """Seconds until (username, address) may try a password again; 0 = now."""
+    moment = clock.now(now)
+    rows = db.execute(
+        "SELECT blocked_until FROM login_throttle WHERE address = ? AND username IN (?, ?) "
+        "AND blocked_until > ?", [address, username or "", ANY_USER, clock.iso(moment)])
+    waits = [(clock.parse(r[0]) - moment).total_seconds() for r in rows.fetchall()]
+    return max(waits, default=0.0)
+
+
+def count_failure(db, username: str, address: str, known: bool,
+                  now: datetime | None = None) -> None:
+    """One more wrong password from this address (inside the caller's transaction)."""
+    moment = clock.now(now)
+    stamp = clock.iso(moment)
+    for name, free in ((username or "", FREE_FAILURES), (ANY_USER, FREE_FAILURES_ADDRESS)):
+        db.execute(
+            "INSERT INTO login_throttle (username, address, known, failures, last_failure_at) "
+            "VALUES (?, ?, ?, 1, ?) ON CONFLICT (username, address) DO UPDATE SET "
+            "failures = failures + 1, last_failure_at = excluded.last_failure_at",
+            [name, address, int(known or name == ANY_USER), stamp])
+        failures = db.execute("SELECT failures FROM login_throttle WHERE username = ? AND "
+                              "address = ?", [name, address]).fetchone()[0]
+        delay = delay_after(failures, free)
+        if delay:
+            db.execute("UPDATE login_throttle SET blocked_until = ? WHERE username = ? AND "
+                       "address = ?", [clock.iso(moment + timedelta(seconds=delay)), name,
+                                       address])
+    db.execute("DELETE FROM login_throttle WHERE last_failure_at < ? AND coalesce(blocked_until, "
+               "'') < ?", [clock.iso(moment - FORGET_AFTER), stamp])
+    if not known:
+        db.execute(
+            "DELETE FROM login_throttle WHERE known = 0 AND rowid NOT IN (SELECT rowid FROM "
+            "login_throttle WHERE known = 0 ORDER BY last_failure_at DESC LIMIT ?)",
+            [MAX_UNKNOWN_ROWS])
+
+
+def clear_failures(db, username: str, address: str | None = None) -> None:
+    """A good password: this (username, address) starts afresh (the address row stays)."""
+    if address is None:
+        db.execute("DELETE FROM login_throttle WHERE username = ?", [username])
+    else:
+        db.execute("DELETE FROM login_throttle WHERE username = ? AND address = ?",
+                   [username, address])

@@ -9,22 +9,40 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 
-from handlers.settings import Settings, load_settings
+from handlers.settings import ConfigError, Settings, load_settings
 
 
 def _secret_key(settings: Settings) -> str:
-    """SECRET_KEY, or a random key kept in the instance folder so sessions survive restarts."""
+    """SECRET_KEY, or a random key kept in the instance folder so sessions survive restarts.
+
+    Race-free when several processes start at once: each writes a whole key to its own
+    temporary file, then link()s it to the final name, which only the first one can do; the
+    name never points at a file still being written, so nobody reads an empty key.
+    """
     if settings.secret_key:
         return settings.secret_key
     path = os.path.join(settings.instance_dir, "secret_key")
     os.makedirs(settings.instance_dir, exist_ok=True)
     if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        fd, temporary = tempfile.mkstemp(dir=settings.instance_dir, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process was first: use its key
+        finally:
+            os.unlink(temporary)
     with open(path) as handle:
-        return handle.read().strip()
+        key = handle.read().strip()
+    if len(key) < 32:
+        raise ConfigError("SECRET_KEY", f"{path} berisi kunci terlalu pendek; hapus berkasnya")
+    return key
 
 
 def create_app(test_config: dict | None = None):
@@ -43,6 +61,10 @@ def create_app(test_config: dict | None = None):
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
     )
     app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
+    if settings.trusted_proxies:  # the client's address for login throttling, behind a proxy
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from data.db import open_db

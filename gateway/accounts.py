@@ -28,20 +28,29 @@ def save_user(db, username: str, password: str | None, role: str, kelurahan: str
     return staff_accounts.write_user(db, username, password_hash, role, kelurahan, update)
 
 
-def authenticate(db, username: str, password: str) -> tuple[dict | None, str]:
-    """Check a login. Returns (user, outcome): ok | locked | failed."""
+def authenticate(db, username: str, password: str,
+                 address: str = "-") -> tuple[dict | None, str, float]:
+    """Check a login without writing. Returns (user, outcome, seconds to wait): outcome is
+    ok | failed | throttled. A throttled attempt checks no password (no scrypt CPU); an unknown
+    username costs as long as a wrong password."""
     global _dummy_hash
-    if staff_accounts.locked_until(db, username):
-        return None, "locked"
+    wait = staff_accounts.throttled_for(db, username, address)
+    if wait > 0:
+        return None, "throttled", wait
     user = staff_accounts.by_username(db, username)
     if user is None or not user["active"]:
         _dummy_hash = _dummy_hash or generate_password_hash("not-a-password")
         check_password_hash(_dummy_hash, password or "")
-        good = False
-    else:
-        good = check_password_hash(user["password_hash"], password or "")
-    if good:
-        staff_accounts.mark_login(db, user)
-        return user, "ok"
-    staff_accounts.count_failure(db, username)
-    return None, "locked" if staff_accounts.locked_until(db, username) else "failed"
+        return None, "failed", 0.0
+    if check_password_hash(user["password_hash"], password or ""):
+        return user, "ok", 0.0
+    return None, "failed", 0.0
+
+
+def record_attempt(db, username: str, address: str, user: dict | None, outcome: str) -> None:
+    """The attempt's bookkeeping, inside the caller's transaction (throttled ones: none)."""
+    if outcome == "ok":
+        staff_accounts.mark_login(db, user, address)
+    elif outcome == "failed":
+        known = staff_accounts.by_username(db, username) is not None
+        staff_accounts.count_failure(db, username, address, known)

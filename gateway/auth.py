@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import re
 import secrets
 
 from flask import (
@@ -39,9 +40,14 @@ HEADERS = {
 }
 MESSAGES = {
     "failed": "Nama pengguna atau kata sandi salah.",
-    "locked": "Terlalu banyak percobaan gagal. Akun dikunci 15 menit.",
+    "throttled": "Terlalu banyak percobaan gagal dari perangkat ini. Coba lagi dalam {wait} "
+                 "detik.",
     "csrf": "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.",
 }
+# A same-site path: one "/", then no second "/" or "\\" (a browser reads "//" and "/\\" as
+# another host), only printable ASCII (a tab or newline is dropped by browsers, or breaks the
+# Location header). Anything else goes to the inbox.
+SAFE_NEXT = re.compile(r"/(?![/\\])[\x21-\x5b\x5d-\x7e]*")
 
 
 def init_app(app) -> None:
@@ -87,7 +93,9 @@ def current_user() -> dict | None:
         user_id = session.get("user_id")
         if user_id is not None:
             row = staff_accounts.get(runtime.db(), user_id)
-            if row and row["active"]:
+            # the session's version must be the account's: logout, a password reset and
+            # deactivation raise it, so a copied cookie stops working at once
+            if row and row["active"] and session.get("sv") == row["session_version"]:
                 user = {k: row[k] for k in ("id", "username", "role", "kelurahan")}
         g.staff_user = user
     return g.staff_user
@@ -146,44 +154,52 @@ def record(action: str, target: str | None = None, **detail) -> None:
 # --- pages ------------------------------------------------------------------------------------
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: '/inbox?x=1' yes; '//evil', 'http://…', '/\\evil' no."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Only same-site paths: '/inbox?x=1' yes; '//evil', '/%09/evil', 'http://…' no."""
+    if target and SAFE_NEXT.fullmatch(target):
         return target
     return url_for("inbox.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()[:64]
         password = request.form.get("password") or ""
+        address = request.remote_addr or "-"
         db = runtime.db()
-        with transaction(db):
-            user, outcome = accounts.authenticate(db, username, password)
+        user, outcome, wait = accounts.authenticate(db, username, password, address)
+        if outcome != "throttled":  # a throttled attempt writes nothing (no row, no audit)
             actor = username or "anonim"
-            if user:
-                audit.record(db, user["username"], "login", user["username"],
-                             ip=request.remote_addr)
-            else:
-                audit.record(db, actor, "login_failed", actor, outcome=outcome,
-                             ip=request.remote_addr)
+            with transaction(db):
+                accounts.record_attempt(db, username, address, user, outcome)
+                audit.record(db, user["username"] if user else actor,
+                             "login" if user else "login_failed", actor, outcome=outcome,
+                             ip=address)
         if user:
             session.clear()  # a fresh session on login: no fixation
             session["user_id"] = user["id"]
+            session["sv"] = user["session_version"]
             session.permanent = False
             csrf_token()
             return redirect(_safe_next(request.args.get("next")))
-        error = MESSAGES[outcome]
-        current_app.logger.info("login %s for %r", outcome, username)
-    status = 401 if error else 200
-    return render_template("login.html", error=error, next=request.args.get("next")), status
+        seconds = max(1, int(wait + 0.999))
+        error = MESSAGES[outcome].format(wait=seconds)
+        status, headers = (429, {"Retry-After": str(seconds)}) if outcome == "throttled" \
+            else (401, {})
+        current_app.logger.info("login %s for %r from %s", outcome, username, address)
+    return render_template("login.html", error=error, next=request.args.get("next")), status, \
+        headers
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Ends every session of the account (a copied cookie too), not only this browser's."""
     user = current_user()
     if user:
-        record("logout", user["username"])
+        db = runtime.db()
+        with transaction(db):
+            staff_accounts.end_sessions(db, user["id"])
+            audit.record(db, user["username"], "logout", user["username"])
     session.clear()
     return redirect(url_for("auth.login"))

@@ -91,27 +91,27 @@ def test_wrong_password_is_refused_and_audited(client, db):
     assert audit.recent(db, action="login_failed")[0]["target"] == "ani"
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes_across_apps(client, db, settings):
+def test_wrong_passwords_slow_down_that_address_across_apps(client, db, settings):
     make_staff(db, "ani", "staf")
-    for _ in range(5):
+    for _ in range(staff.FREE_FAILURES):
         assert login(client, "ani", "salah-sandi").status_code == 401
-    response = login(client, "ani")  # the right password, but locked
-    assert response.status_code == 401
-    assert "dikunci 15 menit" in response.get_data(as_text=True)
+    response = login(client, "ani")  # the right password, but this address must wait
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
+    assert "Coba lagi dalam 1 detik" in response.get_data(as_text=True)
     assert client.get("/inbox").status_code == 302
     from gateway import create_app
 
     other = create_app({"TESTING": True}).test_client()  # another process would see the same
-    assert login(other, "ani").status_code == 401
-    later = datetime.now(UTC) + timedelta(minutes=15, seconds=1)
-    assert staff.locked_until(db, "ani") is not None
-    assert staff.locked_until(db, "ani", now=later) is None
+    assert login(other, "ani").status_code == 429
+    later = datetime.now(UTC) + timedelta(seconds=1.5)
+    assert staff.throttled_for(db, "ani", "127.0.0.1") > 0
+    assert staff.throttled_for(db, "ani", "127.0.0.1", now=later) == 0
 
 
-def test_unknown_user_failures_also_lock(client, db):
-    for _ in range(5):
-        login(client, "tidak-ada", "apa-saja-123")
-    assert staff.locked_until(db, "tidak-ada") is not None
+def test_the_delay_grows_with_each_failure_and_is_capped():
+    delays = [staff.delay_after(n, 5) for n in range(3, 20)]
+    assert delays[:3] == [0, 0, 1] and delays[3:6] == [2, 4, 8]
+    assert max(delays) == staff.MAX_DELAY and delays == sorted(delays)
 
 
 def test_deactivated_account_cannot_log_in_and_loses_its_session(client, db):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import render_template, request
@@ -67,13 +67,6 @@ def first_line(text: str | None, limit: int = 120) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def read_filters(args) -> dict:
     """The query string → clean filter values (unknown keys dropped, dates checked)."""
     raw = {key: (args.get(key) or "").strip()[:100] for key in FILTER_KEYS}
@@ -88,7 +81,7 @@ def read_filters(args) -> dict:
         filters["unread"] = True
     else:
         filters.pop("susulan", None)
-    start, end = _day(raw["dari"]), _day(raw["sampai"])
+    start, end = clock.parse_day(raw["dari"]), clock.parse_day(raw["sampai"])
     for key, day in (("dari", start), ("sampai", end)):
         if raw[key] and day is None:
             filters.pop(key)

@@ -83,7 +83,8 @@ def show(ticket):
     if show_number:
         with transaction(db):
             auth.record("view_number", row["ticket"])
-    items = inbox_queries.conversation(db, row["address"], row["contact_id"])
+    items = inbox_queries.conversation(db, row["address"], row["contact_id"],
+                                       scope=auth.scope_kelurahan())
     links = conversations.links_for(db, [i["id"] for i in items if i["direction"] == "in"])
     for item in items:
         if item["direction"] == "in":
@@ -113,7 +114,7 @@ def show(ticket):
 def delivery(ticket):
     """Delivery status of the messages to this sender, for the page to follow callbacks live."""
     row = _load(ticket)
-    rows = inbox_queries.delivery(runtime.db(), row["contact_id"])
+    rows = inbox_queries.delivery(runtime.db(), row["contact_id"], scope=auth.scope_kelurahan())
     return jsonify({str(r["id"]): {"status": r["status"], "error_code": r["error_code"]}
                     for r in rows})
 

@@ -59,5 +59,7 @@ def csv_file():
                     full_numbers=full)
     rows = inbox_queries.export_rows(db, filters, scope)
     name = f"aspirasi-{wita_today().isoformat()}.csv"
-    return Response(stream_with_context(_lines(rows, full)), mimetype="text/csv; charset=utf-8",
+    # content_type, not mimetype: Flask appends its own charset to a mimetype (charset twice)
+    return Response(stream_with_context(_lines(rows, full)),
+                    content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
