@@ -6,10 +6,10 @@ from flask import redirect, url_for
 def register(app) -> None:
     """Register the staff blueprints, the CSRF check, security headers and template filters."""
     from gateway import auth
-    from gateway.inbox import admin, common, dashboard, detail, export, views
+    from gateway.inbox import admin, common, dashboard, detail, export, failures, views
 
     auth.init_app(app)
     common.init_app(app)
-    for module in (views, detail, dashboard, export, admin):
+    for module in (views, detail, dashboard, export, admin, failures):
         app.register_blueprint(module.bp)
     app.add_url_rule("/", "root", lambda: redirect(url_for("inbox.index")))
