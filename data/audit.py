@@ -21,3 +21,9 @@ def recent(db, limit: int = 200, action: str | None = None, offset: int = 0) -> 
     return list(db.query(
         f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ? OFFSET ?",
         [*params, limit, offset]))
+
+
+def exists_since(db, action: str, target: str, since: str) -> bool:
+    """Whether `action` on `target` was recorded since a stamp (to record something once)."""
+    return db.execute("SELECT 1 FROM audit_log WHERE action = ? AND at >= ? AND target = ? "
+                      "LIMIT 1", [action, since, target]).fetchone() is not None

@@ -1,4 +1,5 @@
-"""Planners' lists in data/: the OPD a ticket can be forwarded to, and public holidays."""
+"""Planners' lists in data/: the OPD a ticket can be forwarded to, public holidays, and the
+phrases that mark a text as an automatic reply."""
 
 from __future__ import annotations
 
@@ -24,3 +25,9 @@ def holidays(path: str | None = None) -> set[str]:
     if not os.path.exists(path):
         return set()
     return {line.split("\t")[0].strip() for line in _lines(path)}
+
+
+def auto_reply_markers(path: str | None = None) -> tuple[str, ...]:
+    """Lower-case phrases of machine-written texts, from data/auto_reply_markers.tsv."""
+    return tuple(line.lower() for line in _lines(
+        path or os.path.join(HERE, "auto_reply_markers.tsv")))

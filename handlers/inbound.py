@@ -13,7 +13,7 @@ import parsers
 from data import channels, contacts, messages, outbox
 from data.addresses import is_reachable
 from data.db import transaction
-from handlers import commands, conversation, queue, tickets
+from handlers import commands, conversation, flood_guard, queue, tickets
 from handlers.context import Inbound, database, settings
 
 log = logging.getLogger(__name__)
@@ -27,15 +27,21 @@ HANDLERS = {
 }
 
 
-def process(db, s, message: dict) -> Inbound:
-    """Handle one message inside the caller's transaction; returns the context (replies, hooks)."""
+def process(db, s, message: dict) -> Inbound | None:
+    """Handle one message inside the caller's transaction; returns the context (replies, hooks).
+
+    Short codes and sender names (operator promos) are stored and marked processed, but make
+    no contact, no ticket and no reply: nobody can be reached there (None).
+    """
+    if not is_reachable(message["address"]):
+        messages.mark_processed(db, message["id"])
+        return None
     contact = contacts.touch(db, message["address"], message["channel"], message["received_at"])
     parsed = parsers.parse(tickets.message_text(message))
     ctx = Inbound(db=db, settings=s, message=message, contact=contact, parsed=parsed)
     if not conversation.handle(ctx):  # an answer, a follow-up, a closing, a burst part...
         HANDLERS.get(parsed.command, tickets.handle_aspiration)(ctx)
-    if not is_reachable(message["address"]):
-        ctx.replies.clear()  # operator promos from short codes and alphanumeric senders
+    flood_guard.apply(ctx)
     channel = channels.for_contact(contact)
     to = channels.channel_address(channel, message["address"])
     aspiration_id = ctx.aspiration["id"] if ctx.aspiration else None
@@ -62,6 +68,8 @@ def process_batch(db, s, ids: list[int]) -> int:
                 log.exception("processing message %s failed", message["id"])
                 messages.mark_failed(db, message["id"], f"{type(exc).__name__}: {exc}")
                 continue
+            if ctx is None:
+                continue
             queued += len(ctx.replies)
             hooks.extend(ctx.after_commit)
     for hook in hooks:
@@ -73,7 +81,8 @@ def drain_inbound() -> int:
     """RQ job: process every captured message, in batches, then wake the sender once per batch."""
     s = settings()
     db = database(s)
-    queue.woken(queue.connect(s.effective_redis_url), "inbound")
+    conn = queue.connect(s.effective_redis_url)
+    queue.woken(conn, "inbound")
     last = {"id": 0}
 
     def take():
@@ -85,4 +94,4 @@ def drain_inbound() -> int:
         if process_batch(db, s, ids):
             queue.try_wake(s.effective_redis_url, "outbound")
 
-    return queue.drain(take, work)
+    return queue.drain(take, work, yield_to=queue.others_waiting(conn))
