@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test bench bench-lanes install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_inbox.py
 	$(BIN)/python bench/bench_broadcast.py
+	$(BIN)/python bench/bench_lanes.py
+
+bench-lanes: $(STAMP)
+	$(BIN)/python bench/bench_lanes.py
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

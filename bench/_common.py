@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -193,3 +194,11 @@ def wait_until(check, timeout: float, interval: float = 0.05) -> float | None:
             return time.perf_counter()
         time.sleep(interval)
     return None
+
+
+def clean_up(folder: str, keep: bool) -> None:
+    """--keep: leave the logs and SQLite files for a look; else remove them."""
+    if keep:
+        print(f"kept {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -70,9 +70,10 @@ def test_a_citizen_takes_the_reserved_token_a_broadcast_leaves(redis_conn, redis
 
 def test_the_rate_holds_across_two_bulk_processes(tmp_path, db, redis_conn, twilio_stub):
     """Two bulk workers, one sender number at 10/s: after each process's first request (which
-    also builds its twilio client), 12 messages need at least (12 - 2 at once) / 10 = 1 s,
-    whatever the machine's speed (a lower bound, never flaky)."""
-    seed(db, GIRIAN, 14, 1)
+    also builds its twilio client), 18 messages need at least (18 - 2 at once) / 10 = 1.6 s
+    of tokens; 0.3 s is left for requests held up on a busy machine (a lower bound: without
+    the shared bucket they take a few hundredths of a second)."""
+    seed(db, GIRIAN, 20, 1)
     broadcast_id = confirmed_broadcast(db, {"kelurahan": [GIRIAN]})
     env = dict(os.environ, ASPIRASI_SEND_RATE="10", ASPIRASI_SLICE_SECONDS="0.5")
     procs = [subprocess.Popen([sys.executable, "-m", "gateway.cli", "worker", "--lane", "bulk",
@@ -83,13 +84,13 @@ def test_the_rate_holds_across_two_bulk_processes(tmp_path, db, redis_conn, twil
     queue.queue(redis_conn, queue.BULK_QUEUE_NAME).enqueue(  # a second job: both work at once
         queue.JOBS["broadcast"].func, broadcast_id, result_ttl=0)
     deadline = time.monotonic() + 60
-    while len(twilio_stub.messages) < 14 and time.monotonic() < deadline:
+    while len(twilio_stub.messages) < 20 and time.monotonic() < deadline:
         time.sleep(0.1)
     for proc in procs:
         proc.wait(timeout=60)
     stamps = sorted(r["at"] for r in twilio_stub.requests if r["method"] == "POST")
-    assert len(stamps) == 14 == len({m["to"] for m in twilio_stub.messages})
-    assert stamps[-1] - stamps[2] >= (12 - ratelimit.CAPACITY) / 10 - 0.05
+    assert len(stamps) == 20 == len({m["to"] for m in twilio_stub.messages})
+    assert stamps[-1] - stamps[2] >= (18 - ratelimit.CAPACITY) / 10 - 0.3
 
 
 def test_heartbeats_per_lane(redis_conn, settings):
