@@ -223,7 +223,7 @@ class Settings:
         "ASPIRASI_HEALTH_TOKEN", None, _secret(16),
         "Bearer token for the counts in /healthz (monitoring); unset: only admins see them")
     auto_reply_per_hour: int = setting(
-        "ASPIRASI_AUTO_REPLY_PER_HOUR", "10", _positive_int,
+        "ASPIRASI_AUTO_REPLY_PER_HOUR", "20", _positive_int,
         "Automatic replies one number may get per hour (staff replies not counted); the "
         "messages beyond it are still stored")
     robot_reply_seconds: float = setting(

@@ -29,13 +29,14 @@ def test_at_most_n_automatic_replies_an_hour_but_every_message_is_kept(
 
     app = create_app({"TESTING": True})
     guarded = app.test_client()
-    for n in range(5):
-        params = {"MessageSid": f"SM{900 + n:032x}", "From": ROBOT,
-                  "Body": f"jalan rusak nomor {n} di kel. girian bawah"}
+    texts = ["jalan rusak di kel. girian bawah"] + ["BANTUAN"] * 4  # each gets an answer
+    for n, body in enumerate(texts):
+        params = {"MessageSid": f"SM{900 + n:032x}", "From": ROBOT, "Body": body}
         guarded.post(PATH, data=params, headers={"X-Twilio-Signature": sign(
             "http://localhost" + PATH, params)})
     run_worker()
-    assert db.execute("SELECT count(*) FROM aspirations").fetchone()[0] == 5
+    assert db.execute("SELECT count(*) FROM messages WHERE status = 'processed'"
+                      ).fetchone()[0] == 5
     assert len(twilio_stub.sent_to(ROBOT)) == 3
     held = audit.recent(db, action="auto_reply_held")
     assert len(held) == 1 and held[0]["target"] == "+62812****000"  # once an hour, masked
@@ -47,22 +48,29 @@ def test_at_most_n_automatic_replies_an_hour_but_every_message_is_kept(
     assert twilio_stub.sent_to(ROBOT)[-1]["body"] == "Petugas akan survei."  # staff: not counted
 
 
-def test_two_robots_stop_after_one_round(signed_post, run_worker, db, twilio_stub):
-    text(signed_post, "jalan rusak di kel. girian bawah")
-    run_worker()
-    assert len(twilio_stub.sent_to(ROBOT)) == 1
-    text(signed_post, "Terima kasih telah menghubungi kami. Ini adalah pesan otomatis.")
-    run_worker()
-    assert len(twilio_stub.sent_to(ROBOT)) == 1  # their robot answered ours: silence
+ROBOT_TALK = [
+    ("BANTUAN", "Re: " + replies.render("help")),  # our reply echoed back
+    ("P", "Terima kasih telah menghubungi kami. Ini adalah pesan otomatis."),
+    ("CEK", "Mohon tidak membalas pesan ini."),
+]
+
+
+@pytest.mark.parametrize("ours, theirs", ROBOT_TALK)
+@pytest.mark.parametrize("seconds, answers", [("20", 1), ("0", 2)])  # 0: the guard is off
+def test_two_robots_stop_after_one_round(monkeypatch, env, run_worker, db, twilio_stub, ours,
+                                         theirs, seconds, answers):
+    monkeypatch.setenv("ASPIRASI_ROBOT_REPLY_SECONDS", seconds)
+    from gateway import create_app
+    from tests.conftest import sign
+
+    client = create_app({"TESTING": True}).test_client()
+    for body in (ours, theirs):
+        params = {"MessageSid": f"SM{next(_sids):032x}", "From": ROBOT, "Body": body}
+        client.post(PATH, data=params, headers={"X-Twilio-Signature": sign(
+            "http://localhost" + PATH, params)})
+        run_worker()
+    assert len(twilio_stub.sent_to(ROBOT)) == answers  # their robot answered ours: silence
     assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 2
-
-
-def test_our_own_reply_echoed_back_is_a_robot(signed_post, run_worker, twilio_stub):
-    text(signed_post, "BANTUAN")
-    run_worker()
-    text(signed_post, "Re: " + replies.render("help"))
-    run_worker()
-    assert len(twilio_stub.sent_to(ROBOT)) == 1
 
 
 def test_a_person_answering_quickly_still_gets_an_answer(signed_post, run_worker, twilio_stub):
