@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_inbox.py
 	$(BIN)/python bench/bench_broadcast.py
 	$(BIN)/python bench/bench_lanes.py
+	$(BIN)/python bench/bench_smsgate.py
 
 bench-lanes: $(STAMP)
 	$(BIN)/python bench/bench_lanes.py

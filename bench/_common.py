@@ -148,17 +148,24 @@ class Load:
 
 
 def fire(port: int, path: str, requests: list[tuple[bytes, dict]], connections: int,
-         expect: bytes | None = None, timeout: float = 10) -> Load:
+         expect: bytes | None = None, timeout: float = 10,
+         started_at: list[float] | None = None) -> Load:
     """POST pre-built (body, headers) over `connections` keep-alive connections, as fast as
-    answers come back (closed loop). A non-200 or an unexpected body is counted as an error."""
-    chunks = [requests[n::connections] for n in range(connections)]
+    answers come back (closed loop). A non-200 or an unexpected body is counted as an error.
+    started_at: filled with each request's wall-clock start (time.time()), by index."""
+    chunks = [range(n, len(requests), connections) for n in range(connections)]
+    if started_at is not None:
+        started_at[:] = [0.0] * len(requests)
     latencies: list[float] = []
     statuses: Counter = Counter()
     errors: list[str] = []
 
     def run(chunk):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-        for body, headers in chunk:
+        for index in chunk:
+            body, headers = requests[index]
+            if started_at is not None:
+                started_at[index] = time.time()
             started = time.perf_counter()
             try:
                 conn.request("POST", path, body, headers)

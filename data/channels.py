@@ -1,4 +1,6 @@
-"""Which channel reaches a contact: the one rule, used from Python and (as SQL functions) in SQL.
+"""Which channel reaches a contact, and which way an SMS leaves: one rule each.
+
+The channel rule is used from Python and (as SQL functions) in SQL.
 
 WhatsApp only when the contact's last message came by WhatsApp and arrived within the last 24
 hours (Twilio's session window: outside it a free-form WhatsApp message fails with 63016);
@@ -39,6 +41,26 @@ def for_contact(contact: dict, now: datetime | None = None) -> str:
 def channel_address(channel: str, address: str) -> str:
     """The `To` for the provider: WhatsApp needs the prefix, SMS the bare number."""
     return f"{WHATSAPP_PREFIX}{address}" if channel == "whatsapp" else address
+
+
+def sms_route(channel: str, preferred: str | None, policy: str, relay_sends: bool,
+              twilio_sends: bool, relay_usable: bool) -> str:
+    """'smsgate' (the relay phone) or 'twilio' for one outbound message.
+
+    WhatsApp is Twilio's. An SMS goes the way its row prefers (a reply: the way its message
+    came), else the way ASPIRASI_SMS_ROUTE (`policy`) names; under 'auto' the phone is left
+    for Twilio while it is not usable (silent, or it refused our last request). A path that is
+    not configured is never chosen while the other one is.
+    """
+    if channel != "sms" or not relay_sends:
+        return "twilio"
+    if not twilio_sends:
+        return "smsgate"
+    choice = preferred if preferred in ("smsgate", "twilio") else (
+        "twilio" if policy == "twilio" else "smsgate")
+    if choice == "smsgate" and policy == "auto" and not relay_usable:
+        return "twilio"
+    return choice
 
 
 def register_sql_functions(conn) -> None:

@@ -75,3 +75,18 @@ def from_wita_local(text: str) -> datetime:
     if not FIRST_DAY <= moment.date() <= LAST_DAY:
         raise ValueError(f"tanggal di luar {FIRST_DAY.year}-{LAST_DAY.year}: {text[:16]!r}")
     return moment.replace(tzinfo=WITA)
+
+
+def from_device(text: str) -> str:
+    """A phone's ISO 8601 time ('2026-11-30T15:46:11.000+08:00') → the stored UTC stamp.
+
+    Relay phones write their own offset; a time without one is taken as WITA (the phone is in
+    Bitung). ValueError when it is not a time at all.
+    """
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return iso(moment if moment.tzinfo else moment.replace(tzinfo=WITA))
+
+
+def rfc3339(stamp: str) -> str:
+    """A stored stamp as other systems' APIs take it: '2026-11-30T07:46:11Z' (whole seconds)."""
+    return parse(stamp).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

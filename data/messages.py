@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
-from data.clock import utcnow
-from data.db import Busy, gate
+from data.clock import iso, parse, utcnow
+from data.db import Busy, gate, transaction
 from data.group_commit import GroupCommit
 from data.outbox import reply_key
 
@@ -17,6 +19,9 @@ from data.outbox import reply_key
 # process with two databases (tests, tools) must never write a message into the wrong one.
 _groups: dict[str, GroupCommit] = {}
 _lock = threading.Lock()
+# A relay phone's ids say nothing (content-derived, and a retry may bring a new event id):
+# the same sender and text received this close together is one message.
+RELAY_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,7 @@ class InboundRecord:
     exactly as received (JSON text), so every later step can be replayed from it.
     """
 
-    provider: str                   # who delivered it: 'twilio', ...
+    provider: str                   # who delivered it: 'twilio', 'smsgate' (a relay phone)
     external_id: str                # the provider's message id: the idempotency key
     channel: str                    # 'sms' | 'whatsapp'
     sender: str                     # the sender as the provider wrote it
@@ -47,6 +52,9 @@ class InboundRecord:
     account_sid: str | None = None
     idempotency_token: str | None = None
     received_at: str | None = None  # stored UTC stamp; None: now
+    relay_device: str | None = None  # the relay phone it came through (its deviceId)
+    content_window: float | None = None  # seconds: also one message with the same sender and
+    #                                      text that close in time (relays; RELAY_WINDOW)
 
     def row(self) -> dict:
         """The `messages` row for this record (status and attempts take their defaults)."""
@@ -60,6 +68,7 @@ class InboundRecord:
             "button_text": self.button_text, "num_segments": self.num_segments,
             "account_sid": self.account_sid, "idempotency_token": self.idempotency_token,
             "raw": self.raw, "received_at": self.received_at or utcnow(),
+            "relay_device": self.relay_device,
         }
 
     def to_dict(self) -> dict:
@@ -80,8 +89,17 @@ def _group_for(db) -> GroupCommit:
 
 
 def insert(db, record: InboundRecord) -> tuple[int, bool]:
-    """The INSERT itself, in the caller's transaction (the spool import uses it directly)."""
+    """The INSERT itself, in the caller's transaction (the spool import uses it directly).
+
+    A record with a content window (a relay's: its ids say nothing) is also known when the
+    same sender sent the same text to the same provider that close in time.
+    """
     row = record.row()
+    if record.content_window:
+        twin = same_text(db, record.provider, record.address, record.text, row["received_at"],
+                         timedelta(seconds=record.content_window))
+        if twin is not None:
+            return twin, False
     cursor = db.conn.execute(
         f"INSERT INTO messages ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) "
         "ON CONFLICT (provider, provider_sid) DO NOTHING", list(row.values()))
@@ -94,7 +112,7 @@ def insert(db, record: InboundRecord) -> tuple[int, bool]:
 
 
 def capture(db, record: InboundRecord, timeout: float | None = None) -> tuple[int, bool]:
-    """Insert the raw message unless its provider id is known. Returns (id, created).
+    """Insert the raw message unless it is known (see insert). Returns (id, created).
 
     With timeout: raise data.db.Busy rather than wait much longer than that for the write
     lock (the webhook then spools the message; see data.db.WriteGate).
@@ -107,13 +125,29 @@ def capture(db, record: InboundRecord, timeout: float | None = None) -> tuple[in
         return _group_for(db).run(db, write, timeout, bounded)
     if not _lock.acquire(timeout=-1 if timeout is None else timeout):
         raise Busy("waited too long for this process's capture lock")
-    try:  # one statement is its own transaction: no BEGIN/COMMIT round trip
+    # one statement is its own transaction (no BEGIN/COMMIT round trip); a look for a twin
+    # and the insert share one, so no twin slips in between
+    atomic = bool(record.content_window)
+    try:
         if bounded is None:
-            return write(db)
-        with bounded.bounded(db, timeout, atomic=False):
+            with transaction(db) if atomic else contextlib.nullcontext():
+                return write(db)
+        with bounded.bounded(db, timeout, atomic=atomic):
             return write(db)
     finally:
         _lock.release()
+
+
+def same_text(db, provider: str, address: str, text: str, received_at: str,
+              window: timedelta) -> int | None:
+    """The first message from this sender with this text received within `window` of
+    `received_at` (either side: a replay may come before or after the original)."""
+    moment = parse(received_at)
+    found = db.conn.execute(
+        "SELECT id FROM messages WHERE address = ? AND provider = ? AND body = ? AND "
+        "received_at BETWEEN ? AND ? ORDER BY id LIMIT 1",
+        [address, provider, text, iso(moment - window), iso(moment + window)]).fetchone()
+    return found[0] if found else None
 
 
 def pending_ids(db, limit: int = 500, after_id: int = 0) -> list[int]:
@@ -157,18 +191,21 @@ def mark_failed(db, message_id: int, error: str, max_attempts: int = 5) -> None:
     )
 
 
-def outcome(db, provider_sid: str) -> dict | None:
+def outcome(db, provider_sid: str | None = None, message_id: int | None = None) -> dict | None:
     """What became of a message: its status, its ticket and what it was to it (a part, an
     answer, a follow-up…), and its reply's delivery (or how long it is held for the burst)."""
+    where, key = ("m.id = ?", message_id) if message_id is not None else (
+        "m.provider_sid = ?", provider_sid)
     rows = list(db.query(
         "SELECT m.id, m.status, a.ticket, a.category, a.kelurahan, a.kind, l.kind AS link, "
         "l.detail FROM messages m LEFT JOIN message_links l ON l.message_id = m.id "
         "LEFT JOIN aspirations a ON a.id = coalesce(l.aspiration_id, (SELECT id FROM "
-        "aspirations WHERE message_id = m.id)) WHERE m.provider_sid = ?", [provider_sid]))
+        f"aspirations WHERE message_id = m.id)) WHERE {where}", [key]))
     if not rows:
         return None
     row = rows[0]
-    ack = db.execute("SELECT body, status, next_attempt_at FROM outbox WHERE dedupe_key = ?",
-                     [reply_key(row["id"], 0)]).fetchone()
-    row["reply"], row["sent"], row["held_until"] = ack if ack else (None, None, None)
+    ack = db.execute("SELECT body, status, next_attempt_at, transport FROM outbox WHERE "
+                     "dedupe_key = ?", [reply_key(row["id"], 0)]).fetchone()
+    row["reply"], row["sent"], row["held_until"], row["transport"] = ack if ack else (
+        None, None, None, None)
     return row

@@ -40,21 +40,33 @@ def last_auto_reply(db, contact_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def replied_message(dedupe_key: str) -> int | None:
+    """The inbound message a reply key answers (the inverse of reply_key), else None."""
+    parts = dedupe_key.removeprefix(AUTO_REPLY_PREFIX).split(":")
+    return int(parts[0]) if dedupe_key.startswith(AUTO_REPLY_PREFIX) and len(parts) > 1 \
+        and parts[0].isdigit() else None
+
+
 def add(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str,
         contact_id: int | None = None, aspiration_id: int | None = None,
-        broadcast_id: int | None = None, not_before: str | None = None) -> tuple[int, bool]:
+        broadcast_id: int | None = None, not_before: str | None = None,
+        route: str | None = None) -> tuple[int, bool]:
     """Put one outbound message in the outbox; the dedupe key makes a replay add nothing new.
 
     not_before: hold it until then (an ack waiting for the rest of a WhatsApp burst).
+    route: the provider it should leave by; a reply goes back the way its message came (the
+    message's provider), anything else follows ASPIRASI_SMS_ROUTE (None).
     Returns (outbox id, added). Waking the sender is the caller's business (handlers.queue).
     """
     now = utcnow()
     cursor = db.execute(
         "INSERT INTO outbox (dedupe_key, kind, contact_id, aspiration_id, broadcast_id, channel, "
-        "to_address, body, next_attempt_at, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        "to_address, body, next_attempt_at, created_at, updated_at, route) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "coalesce(?, (SELECT provider FROM messages WHERE id = ?))) "
+        "ON CONFLICT (dedupe_key) DO NOTHING",
         [dedupe_key, kind, contact_id, aspiration_id, broadcast_id, channel, to_address, body,
-         max(not_before or now, now), now, now],
+         max(not_before or now, now), now, now, route, replied_message(dedupe_key)],
     )
     if cursor.rowcount == 1:
         return cursor.lastrowid, True
@@ -153,21 +165,24 @@ def mark_sent(db, outbox_id: int, transport: str, provider_sid: str | None,
     )
 
 
-def mark_retry(db, outbox_id: int, delay: float, code: str | None, message: str) -> None:
-    db.execute(
+def mark_retry(db, outbox_id: int, delay: float, code: str | None, message: str,
+               expect: str = "sending") -> bool:
+    """Back to the queue after `delay` seconds (from `expect`: a relay's failure report finds
+    the row already sent). True when the row moved."""
+    return db.execute(
         "UPDATE outbox SET status = 'queued', next_attempt_at = ?, error_code = ?, "
-        "error_message = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
-        [later(delay), code, message[:500], utcnow(), outbox_id],
-    )
+        "error_message = ?, updated_at = ? WHERE id = ? AND status = ?",
+        [later(delay), code, message[:500], utcnow(), outbox_id, expect],
+    ).rowcount == 1
 
 
 def mark_failed(db, outbox_id: int, code: str | None, message: str,
-                transport: str | None = None) -> None:
-    db.execute(
+                transport: str | None = None, expect: str = "sending") -> bool:
+    return db.execute(
         "UPDATE outbox SET status = 'failed', error_code = ?, error_message = ?, "
-        "transport = coalesce(?, transport), updated_at = ? WHERE id = ? AND status = 'sending'",
-        [code, message[:500], transport, utcnow(), outbox_id],
-    )
+        "transport = coalesce(?, transport), updated_at = ? WHERE id = ? AND status = ?",
+        [code, message[:500], transport, utcnow(), outbox_id, expect],
+    ).rowcount == 1
 
 
 def set_uncertain(db, outbox_id: int, uncertain: bool) -> None:
@@ -185,14 +200,34 @@ def adopt_sent(db, outbox_id: int, transport: str, candidates: list[str]) -> str
     for sid in candidates:
         try:
             with transaction(db):
-                if db.execute("SELECT 1 FROM outbox WHERE provider_sid = ?",
-                              [sid]).fetchone():
+                if db.execute("SELECT 1 FROM outbox WHERE provider_sid = ? AND id != ?",
+                              [sid, outbox_id]).fetchone():
                     continue
                 mark_sent(db, outbox_id, transport, sid)
                 return sid
         except sqlite3.IntegrityError:
             continue  # another process took it between our look and our write
     return None
+
+
+def hand_to_relay(db, outbox_id: int, sid: str, expires_at: str) -> None:
+    """Before asking the phone: the id it will know the row by, and until when it may send it.
+
+    Written first, so a crash mid-request leaves a row that is looked up, never sent blind.
+    """
+    db.execute("UPDATE outbox SET provider_sid = ?, relay_expires_at = ?, transport = 'smsgate', "
+               "updated_at = ? WHERE id = ? AND status = 'sending'",
+               [sid, expires_at, utcnow(), outbox_id])
+
+
+def relay_gave_up(db, outbox_id: int) -> None:
+    """The phone holds no live copy (it failed it, never had it, or its ttl passed)."""
+    db.execute("UPDATE outbox SET relay_expires_at = NULL WHERE id = ?", [outbox_id])
+
+
+def by_provider_sid(db, provider_sid: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM outbox WHERE provider_sid = ?", [provider_sid]))
+    return rows[0] if rows else None
 
 
 def recover_stale(db, older_than_seconds: float) -> int:
@@ -217,15 +252,10 @@ def apply_status(db, provider_sid: str, status: str, error_code: str | None,
     """Record a status callback; never move a row back to an earlier status."""
     now = utcnow()
     with transaction(db):
-        db.execute(
-            "INSERT INTO status_events (provider_sid, status, error_code, raw, received_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [provider_sid, status, error_code, raw, now],
-        )
-        rows = list(db.query("SELECT * FROM outbox WHERE provider_sid = ?", [provider_sid]))
-        if not rows:
+        note_event(db, provider_sid, status, error_code, raw)
+        row = by_provider_sid(db, provider_sid)
+        if row is None:
             return None
-        row = rows[0]
         if moves_forward(row["status"], status):
             db.execute(
                 "UPDATE outbox SET status = ?, error_code = coalesce(?, error_code), "
@@ -240,6 +270,15 @@ def moves_forward(current: str, reported: str) -> bool:
     if current in FINAL:
         return current == "delivered" and reported == "read"
     return STATUS_RANK.get(reported, -1) >= STATUS_RANK.get(current, -1)
+
+
+def note_event(db, provider_sid: str, status: str, error_code: str | None, raw: str) -> None:
+    """Keep a provider's delivery report (the first of each status per message)."""
+    db.execute(
+        "INSERT INTO status_events (provider_sid, status, error_code, raw, received_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [provider_sid, status, error_code, raw, utcnow()],
+    )
 
 
 def counts_by_status(db) -> dict[str, int]:

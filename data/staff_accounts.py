@@ -76,6 +76,18 @@ def set_active(db, user_id: int, active: bool) -> None:
         end_sessions(db, user_id)
 
 
+def set_phone(db, user_id: int, phone: str | None) -> None:
+    """The number (+E164) relay alerts go to; None: no alerts by SMS/WhatsApp."""
+    db.execute("UPDATE staff_users SET phone = ?, updated_at = ? WHERE id = ?",
+               [phone, clock.utcnow(), user_id])
+
+
+def admins_with_phone(db) -> list[dict]:
+    """Active admins who gave a number: they hear about the relay phone going silent."""
+    return list(db.query("SELECT id, username, phone FROM staff_users WHERE role = 'admin' "
+                         "AND active = 1 AND phone IS NOT NULL ORDER BY id"))
+
+
 def mark_login(db, user: dict, address: str | None = None) -> None:
     """A successful login: this address's failures for the user forgotten, last login stamped."""
     clear_failures(db, user["username"], address)

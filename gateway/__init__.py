@@ -71,9 +71,10 @@ def create_app(test_config: dict | None = None):
 
     open_db(settings.db_path)  # migrate once at start, not on the first webhook
 
-    from gateway import health, webhooks
+    from gateway import health, smsgate, webhooks
 
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(smsgate.bp)
     app.register_blueprint(health.bp)
     _register_optional(app)
     return app

@@ -2,7 +2,7 @@
 
 import click
 
-from gateway.commands import contacts, core, ops, parse, simulate, staff
+from gateway.commands import contacts, core, ops, parse, simulate, smsgate, staff
 
 
 @click.group()
@@ -11,7 +11,7 @@ def main():
     """Aspirasi: SMS/WhatsApp aspiration gateway for Musrenbang in Bitung."""
 
 
-for module in (core, simulate, parse, staff, contacts, ops):
+for module in (core, simulate, parse, staff, contacts, ops, smsgate):
     for command in module.COMMANDS:
         main.add_command(command)
 

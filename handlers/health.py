@@ -3,8 +3,8 @@
 Reads only: no write transaction per request. Components: `db` (ok/down), `redis` (ok/down),
 `worker` (ok/stale/unknown: the lanes' heartbeats), `spool` (ok/pending), `failures`
 (none/present: failed messages, or sends that failed on our side, in the last 24 hours) and
-`relays` ({device: ok/down/silent}, from RELAY_PROBES). The overall status is `down` when
-SQLite cannot be read, `degraded` when any component is not fine, else `ok`.
+`relays` ({device: "ok" or "silent since …"}, from RELAY_PROBES). The overall status is `down`
+when SQLite cannot be read, `degraded` when any component is not fine, else `ok`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from datetime import timedelta
 
 from data import clock, failures, messages, outbox, spool
 from data.db import open_db
-from handlers import queue
+from handlers import queue, relay
 from handlers.transports import RECIPIENT_CODES
 
 log = logging.getLogger(__name__)
 RECENT = timedelta(hours=24)
 # Extension point for channels with their own devices (an SMS relay phone): each probe takes
 # (db, settings) and returns {device name: "ok" | "down" | "silent"}; any not "ok" degrades.
-RELAY_PROBES: list[Callable[[object, object], dict[str, str]]] = []
+RELAY_PROBES: list[Callable[[object, object], dict[str, str]]] = [relay.probe]
 FINE = {"ok", "none"}
 
 

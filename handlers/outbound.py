@@ -18,7 +18,7 @@ from data.addresses import parse_sender
 from data.channels import WHATSAPP_PREFIX
 from handlers import queue, ratelimit
 from handlers.context import database, settings
-from handlers.transports import OPT_OUT_CODES, SendError, transport_for
+from handlers.transports import OPT_OUT_CODES, SendError, for_row, transport_for
 
 log = logging.getLogger(__name__)
 THREADS = 8
@@ -44,14 +44,17 @@ def status_callback_url(settings) -> str | None:
 
 def send_row(db, s, transport, row: dict) -> str:
     """Send one claimed row and record the outcome. Returns the row's new status."""
+    via = transport
     try:
         if row["uncertain"]:
-            candidates = transport.find_sent(row)
+            via = for_row(transport, row)
+            candidates = via.find_sent(row)
             with WRITES:
-                if candidates and outbox.adopt_sent(db, row["id"], transport.name, candidates):
+                if candidates and outbox.adopt_sent(db, row["id"], via.name, candidates):
                     return "sent"
-        ratelimit.wait_turn(s.effective_redis_url, transport.name, transport.sender_key(row),
-                            transport.rate, bulk=outbox.lane_of(row) == "bulk")
+        via = for_row(transport, row)  # after a lookup the way may be another
+        ratelimit.wait_turn(s.effective_redis_url, via.name, via.sender_key(row), via.rate,
+                            bulk=outbox.lane_of(row) == "bulk")
         with WRITES:
             claimed = outbox.reconfirm_claim(db, row)
             # checked after the wait, just before the request: a STOP that arrived while this
@@ -61,19 +64,20 @@ def send_row(db, s, transport, row: dict) -> str:
             return "claimed-elsewhere"  # recovered as stale while we waited: not ours now
         if stopped:
             return "canceled"  # said STOP after the broadcast was planned
-        sent = transport.send(row, status_callback_url(s))
+        sent = via.send(row, status_callback_url(s))
     except SendError as err:
-        return record_failure(db, s, row, err, transport.name)
+        return record_failure(db, s, row, err, err.transport or via.name)
     status = sent.status if sent.status in ("sent", "delivered") else "sent"
     with WRITES:
-        outbox.mark_sent(db, row["id"], transport.name, sent.sid, status)
+        outbox.mark_sent(db, row["id"], sent.transport or via.name, sent.sid, status)
     return status
 
 
 def record_failure(db, s, row: dict, err: SendError, transport_name: str) -> str:
     outbox.set_uncertain(db, row["id"], err.uncertain)
     if err.retryable and row["attempts"] < s.max_send_attempts:
-        outbox.mark_retry(db, row["id"], backoff(s, row["attempts"]), err.code, err.message)
+        delay = max(backoff(s, row["attempts"]), err.wait)
+        outbox.mark_retry(db, row["id"], delay, err.code, err.message)
         log.info("outbox %s: %s, retry %s", row["id"], err, row["attempts"])
         return "queued"
     outbox.mark_failed(db, row["id"], err.code, err.message, transport_name)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from data import messages, outbox
-from handlers import fanout, queue, retention, spool
+from handlers import fanout, queue, relay, retention, spool
 
 log = logging.getLogger(__name__)
 
-# Other features add callables taking (db, redis connection, settings): scheduled broadcasts...
-HOOKS: list = [fanout.reconcile_broadcasts, retention.maybe_run]
+# Other features add callables taking (db, redis connection, settings): scheduled broadcasts,
+# retention, the relay phone's silences and returns...
+HOOKS: list = [fanout.reconcile_broadcasts, retention.maybe_run, relay.watch]
 
 
 def reconcile(db, conn, s) -> dict:

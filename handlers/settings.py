@@ -238,11 +238,50 @@ class Settings:
         "ASPIRASI_TRUSTED_PROXIES", "0", _non_negative_int,
         "Reverse proxies in front of the web process whose X-Forwarded-For is trusted "
         "(login throttling by client address)")
+    sms_route: str = setting(
+        "ASPIRASI_SMS_ROUTE", "auto", _choice("auto", "smsgate", "twilio"),
+        "Path of SMS that answer nothing in particular (broadcasts, staff replies): smsgate "
+        "(the relay phone), twilio, or auto (the phone while it is healthy, Twilio otherwise). "
+        "A reply to a message always goes back the way the message came")
+    smsgate_url: str | None = setting(
+        "SMSGATE_URL", None, _url,
+        "The relay phone's local API (SMS Gateway for Android, Local mode), e.g. "
+        "http://192.168.1.20:8080; unset: nothing is sent through a phone")
+    smsgate_username: str | None = setting(
+        "SMSGATE_USERNAME", None, _text, "Basic-auth username of the phone's local API")
+    smsgate_password: str | None = setting(
+        "SMSGATE_PASSWORD", None, _text, "Basic-auth password of the phone's local API")
+    smsgate_signing_key: str | None = setting(
+        "SMSGATE_SIGNING_KEY", None, _text,
+        "Webhook signing key set in the app; every POST /webhooks/smsgate must carry its "
+        "HMAC. Unset: the relay is off (/webhooks/smsgate answers 404)")
+    smsgate_send_rate: float = setting(
+        "SMSGATE_SEND_RATE", "2", _positive_float,
+        "SMS per minute through the phone (operators block SIMs that send fast; most allow "
+        "30-200 an hour)")
+    smsgate_silence_minutes: float = setting(
+        "SMSGATE_SILENCE_MINUTES", "30", _positive_float,
+        "A relay phone not heard from this long (no webhook, no ping) is silent: staff are "
+        "told once, and auto sends go by Twilio until it is back")
+    smsgate_ttl_seconds: float = setting(
+        "SMSGATE_TTL_SECONDS", "3600", _positive_float,
+        "How long the phone may hold a message before sending it (its ttl); after that it "
+        "never will, so an attempt with no answer may then go by Twilio")
 
     @property
     def twilio_enabled(self) -> bool:
         """Real sending needs both credentials; otherwise the console transport is used."""
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def relay_receives(self) -> bool:
+        """/webhooks/smsgate is open (signed requests only): the signing key is set."""
+        return bool(self.smsgate_signing_key)
+
+    @property
+    def relay_sends(self) -> bool:
+        """SMS may go out through the phone: its local API is set."""
+        return bool(self.smsgate_url)
 
     @property
     def instance_dir(self) -> str:
@@ -310,3 +349,11 @@ def _check_consistency(s: Settings) -> None:
         raise ConfigError("TWILIO_SMS_FROM", "kredensial Twilio diisi tetapi tidak ada pengirim")
     if not s.db_path:
         raise ConfigError("ASPIRASI_DB", "tidak boleh kosong")
+    if s.smsgate_url:
+        for variable, value in (("SMSGATE_USERNAME", s.smsgate_username),
+                                ("SMSGATE_PASSWORD", s.smsgate_password),
+                                ("SMSGATE_SIGNING_KEY", s.smsgate_signing_key)):
+            if not value:
+                raise ConfigError(variable, "wajib diisi bila SMSGATE_URL diisi")
+    if s.sms_route == "smsgate" and not s.smsgate_url:
+        raise ConfigError("ASPIRASI_SMS_ROUTE", "smsgate memerlukan SMSGATE_URL")

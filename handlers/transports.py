@@ -1,4 +1,5 @@
-"""Ways out: the real Twilio REST client, or a console transport for offline demos."""
+"""Ways out: the real Twilio REST client, or a console transport for offline demos (and, when a
+relay phone is configured, handlers.sms_route choosing between it and these per message)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ class SendError(Exception):
     message: str
     retryable: bool
     uncertain: bool = False  # Twilio may have accepted it: look before sending again
+    transport: str | None = None  # which way it failed, when a router chose
+    wait: float = 0.0  # try again no sooner than this (seconds), whatever the backoff says
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -44,6 +47,7 @@ class SendError(Exception):
 class Sent:
     sid: str
     status: str
+    transport: str | None = None  # which way it left, when a router chose
 
 
 class ConsoleTransport:
@@ -149,4 +153,16 @@ class TwilioTransport:
 
 
 def transport_for(settings: Settings):
-    return TwilioTransport(settings) if settings.twilio_enabled else ConsoleTransport(settings)
+    base = TwilioTransport(settings) if settings.twilio_enabled else ConsoleTransport(settings)
+    if not (settings.relay_sends or settings.relay_receives):
+        return base
+    from handlers.sms_route import RoutedTransport  # it builds on this module
+
+    return RoutedTransport(settings, base)
+
+
+def for_row(transport, row: dict):
+    """The transport this attempt of this row goes through: a router picks one per row
+    (handlers.sms_route); any other transport is its own."""
+    via = getattr(transport, "via", None)
+    return via(row) if via else transport

@@ -1,13 +1,16 @@
-"""`aspirasi simulate`: post a correctly signed Twilio webhook and show what came of it."""
+"""`aspirasi simulate`: post a correctly signed Twilio (or relay phone) webhook and show what
+came of it."""
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import secrets
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 
 import click
 
@@ -68,6 +71,20 @@ def read_location(value: str | None, label: str | None) -> tuple[str, str, str |
     return f"{lat:.6f}", f"{lon:.6f}", label
 
 
+def relay_event(sender: str, text: str) -> bytes:
+    """An sms:received webhook as the phone posts it (docs-web docs/features/webhooks.md),
+    received now in Bitung's offset."""
+    from data.clock import WITA
+
+    received = datetime.now(WITA).isoformat(timespec="milliseconds")
+    return json.dumps({
+        "deviceId": "simulasi", "event": "sms:received", "id": secrets.token_urlsafe(15),
+        "webhookId": "simulasi",
+        "payload": {"messageId": secrets.token_hex(4), "message": text, "sender": sender,
+                    "phoneNumber": sender, "recipient": None, "simNumber": 1,
+                    "receivedAt": received}}).encode()
+
+
 def post(url: str, form: dict, auth_token: str | None) -> int:
     data = urllib.parse.urlencode(form).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -75,15 +92,32 @@ def post(url: str, form: dict, auth_token: str | None) -> int:
         from twilio.request_validator import RequestValidator
 
         headers["X-Twilio-Signature"] = RequestValidator(auth_token).compute_signature(url, form)
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    return send(urllib.request.Request(url, data=data, headers=headers, method="POST"))[0]
+
+
+def post_relay(url: str, body: bytes, key: str) -> tuple[int, dict]:
+    """POST a relay webhook signed as the phone signs it; (status, JSON answer)."""
+    from gateway.smsgate_signature import sign
+
+    stamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Timestamp": stamp,
+               "X-Signature": sign(key, body, stamp)}
+    code, answer = send(urllib.request.Request(url, data=body, headers=headers, method="POST"))
+    try:
+        return code, json.loads(answer or b"{}")
+    except ValueError:
+        return code, {}
+
+
+def send(request) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
+            return response.status, response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return exc.code, exc.read()
 
 
-def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
+def wait_for_result(db_path: str, timeout: float, **key) -> dict | None:
     """Read the outcome from the gateway's SQLite file (simulate runs beside the gateway)."""
     from data import messages
     from data.clock import utcnow
@@ -93,7 +127,7 @@ def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
     deadline = time.monotonic() + timeout
     row = None
     while time.monotonic() < deadline:
-        row = messages.outcome(db, sid)
+        row = messages.outcome(db, **key)
         if row and row["status"] != "captured" and (row["sent"] not in ("queued", "sending") or (
                 row["sent"] == "queued" and row["held_until"] > utcnow())):
             return row  # sent, no reply at all, or held for the rest of a burst
@@ -111,14 +145,17 @@ def wait_for_result(db_path: str, sid: str, timeout: float) -> dict | None:
                    "image/jpeg), e.g. audio/ogg for a voice note.")
 @click.option("--location", metavar="LAT,LON", help="Send a location pin, e.g. 1.4406,125.1217")
 @click.option("--label", metavar="TEXT", help="The pin's name (with --location).")
+@click.option("--smsgate", is_flag=True,
+              help="Send as an SMS relayed by the office phone (needs SMSGATE_SIGNING_KEY).")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True,
               help="Base URL of the running gateway.")
 @click.option("--to", default="+15005550006", show_default=True, help="The gateway's number.")
 @click.option("--timeout", default=20.0, show_default=True)
 @click.argument("text", default="")
-def simulate(sender, whatsapp, media, media_types, location, label, url, to, timeout, text):
-    """Post a signed Twilio webhook with TEXT (and media or a location) from a number; print
-    the ticket, what the message was to it, and the reply."""
+def simulate(sender, whatsapp, smsgate, media, media_types, location, label, url, to, timeout,
+             text):
+    """Post a signed Twilio (or, with --smsgate, relay phone) webhook with TEXT (and media or a
+    location) from a number; print the ticket, what the message was to it, and the reply."""
     s = settings_or_exit()
     from data.addresses import InvalidNumber, normalize_number
 
@@ -130,16 +167,26 @@ def simulate(sender, whatsapp, media, media_types, location, label, url, to, tim
     pin = read_location(location, label)
     if not text and not items and not pin:
         raise click.UsageError("kirim TEXT, --media atau --location")
-    endpoint = url.rstrip("/") + "/webhooks/twilio"
-    form = build_form(sender, text, whatsapp, to, items, pin)
+    if smsgate and (whatsapp or items or pin):
+        raise click.UsageError("--smsgate hanya untuk SMS teks (tanpa --whatsapp/--media/"
+                               "--location)")
+    if smsgate and not s.relay_receives:
+        raise click.ClickException("relay SMSGate tidak aktif: SMSGATE_SIGNING_KEY belum diatur")
+    endpoint = url.rstrip("/") + ("/webhooks/smsgate" if smsgate else "/webhooks/twilio")
     try:
-        code = post(endpoint, form, s.twilio_auth_token)
+        if smsgate:
+            code, answer = post_relay(endpoint, relay_event(sender, text), s.smsgate_signing_key)
+            shown, key = answer.get("status", "-"), {"message_id": answer.get("message")}
+        else:
+            form = build_form(sender, text, whatsapp, to, items, pin)
+            code = post(endpoint, form, s.twilio_auth_token)
+            shown, key = form["MessageSid"], {"provider_sid": form["MessageSid"]}
     except (urllib.error.URLError, OSError) as exc:
         raise click.ClickException(f"gateway tidak bisa dihubungi di {endpoint}: {exc}") from None
-    click.echo(f"POST {endpoint} -> {code} ({form['MessageSid']})")
+    click.echo(f"POST {endpoint} -> {code} ({shown})")
     if code != 200:
         raise click.ClickException(f"gateway menjawab {code}")
-    row = wait_for_result(s.db_path, form["MessageSid"], timeout)
+    row = wait_for_result(s.db_path, timeout, **key)
     if row is None or row["status"] == "captured":
         raise click.ClickException(
             f"pesan diterima tetapi belum diproses dalam {timeout:.0f} s: apakah worker jalan?")
@@ -149,7 +196,8 @@ def simulate(sender, whatsapp, media, media_types, location, label, url, to, tim
     click.echo(f"Kelurahan : {row['kelurahan'] or '-'}")
     click.echo(f"Pesan ini : {LINK_WORDS.get(row['link'], row['link'] or '-')}"
                + (f" ({row['detail']})" if row["detail"] and row["detail"] != "dibalas" else ""))
-    click.echo(f"Balasan   : {row['reply'] or '-'} [{delivery(row)}]")
+    via = f" lewat {row['transport']}" if row.get("transport") else ""
+    click.echo(f"Balasan   : {row['reply'] or '-'} [{delivery(row)}{via}]")
 
 
 # What the message was to the conversation (data.conversations link kinds).

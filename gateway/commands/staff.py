@@ -49,4 +49,31 @@ def create_staff(username, role, kelurahan, password_stdin, update):
     click.echo(f"akun {user['username']} ({role}{scope}) {'diperbarui' if update else 'dibuat'}")
 
 
-COMMANDS = [create_staff]
+@click.command("staff-phone")
+@click.argument("username")
+@click.argument("number", required=False)
+@click.option("--clear", is_flag=True, help="Remove the number (no more alerts by SMS).")
+def staff_phone(username, number, clear):
+    """Set the number an admin gets relay alerts on (SMS, or WhatsApp inside its window)."""
+    from data import audit, staff_accounts
+    from data.addresses import InvalidNumber, normalize_number
+    from data.db import open_db, transaction
+
+    if bool(number) == clear:
+        raise click.UsageError("beri NOMOR, atau --clear untuk menghapusnya")
+    try:
+        phone = None if clear else normalize_number(number)
+    except InvalidNumber as exc:
+        raise click.BadParameter(str(exc), param_hint="NUMBER") from None
+    db = open_db(settings_or_exit().db_path)
+    user = staff_accounts.by_username(db, username)
+    if user is None:
+        raise click.ClickException(f"pengguna {username!r} tidak ada")
+    with transaction(db):
+        staff_accounts.set_phone(db, user["id"], phone)
+        audit.record(db, "cli", "staff_phone", username, phone=bool(phone))
+    note = "" if user["role"] == "admin" else " (hanya admin yang menerima peringatan relay)"
+    click.echo(f"nomor {user['username']}: {phone or 'dihapus'}{note}")
+
+
+COMMANDS = [create_staff, staff_phone]

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
-from data import clock
+from data import clock, relay_devices
 from data.addresses import mask_number
 from data.aspirations import KINDS, STATUSES
 from handlers.replies import CATEGORY_LABELS
@@ -53,6 +53,14 @@ def init_app(app) -> None:
     app.add_template_global(CATEGORY_LABELS, "CATEGORY_LABELS")
     app.add_template_global(FACET_LABELS, "FACET_LABELS")
     app.add_template_global(KIND_LABELS, "KIND_LABELS")
+    app.add_template_global(relay_alerts, "relay_alerts")
+
+
+def relay_alerts() -> list[dict]:
+    """Relay phones staff were told are silent: the banner on every staff page."""
+    from gateway.runtime import db, settings
+
+    return relay_devices.silent(db()) if settings().relay_receives else []
 
 
 def wita(stamp: str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
