@@ -127,10 +127,11 @@ def test_the_phone_unreachable_means_twilio_once_and_nothing_twice(relay_url, ph
     assert len(phone.messages) == 1 and len(twilio_stub.creates()) == 2
 
 
+@pytest.mark.relay_env(ASPIRASI_SEND_TIMEOUT_SECONDS="0.4")
 def test_a_lost_answer_is_looked_up_at_the_phone_not_sent_again(relay_url, phone, run_worker,
                                                                 db, twilio_stub):
     phone.mode = "hang"  # it takes the message but answers after our timeout
-    phone.hang_seconds = 1.5
+    phone.hang_seconds = 0.8
     queue_row(db, "Rapat Musrenbang Senin 1 Des jam 09.00")
     run_worker()
     (row,) = rows(db)
@@ -141,11 +142,11 @@ def test_a_lost_answer_is_looked_up_at_the_phone_not_sent_again(relay_url, phone
     assert len(phone.sent) == 1
 
 
-@pytest.mark.relay_env(SMSGATE_TTL_SECONDS="1")
+@pytest.mark.relay_env(SMSGATE_TTL_SECONDS="1", ASPIRASI_SEND_TIMEOUT_SECONDS="0.4")
 def test_an_unconfirmed_copy_waits_for_its_ttl_then_twilio_sends_once(relay_url, phone, db,
                                                                      settings, twilio_stub):
     phone.mode = "hang"
-    phone.hang_seconds = 1.5
+    phone.hang_seconds = 0.8
     queue_row(db, "Rapat Musrenbang Senin 1 Des jam 09.00")
     run(settings, burst=True)  # the answer is lost
     phone.offline()  # and the phone is gone before we can ask
