@@ -148,6 +148,14 @@ class FakePhone:
         return self.post("system:ping", {"health": {"checks": checks, "releaseId": 1,
                                                     "status": "fail", "version": "1.0.0"}})
 
+    def time_passes(self, seconds: float) -> None:
+        """The phone's clock moves on: every stored message's ttl comes `seconds` sooner
+        (a test must not depend on how fast the machine ran the steps before)."""
+        with self.lock:
+            for message in self.messages.values():
+                if message["validUntil"]:
+                    message["validUntil"] -= timedelta(seconds=seconds)
+
     def process(self) -> None:
         """Send every pending message (or fail it: ttl passed, or `fail_next`), with webhooks."""
         with self.lock:
