@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist processes: many tests wait on sockets, sleeps and subprocesses, so four
+# share two cores well (each has its own Redis, Twilio stub and SQLite files).
+TEST_WORKERS ?= 4
 
 .PHONY: run test bench bench-lanes install clean
 
@@ -21,7 +24,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
