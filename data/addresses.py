@@ -82,3 +82,16 @@ def mask_number(address: str) -> str:
     if not address or len(address) < 9:
         return "****"
     return f"{address[:6]}****{address[-3:]}"
+
+
+def national(address: str | None, masked: bool = False) -> str:
+    """An Indonesian number as people write it, which a spreadsheet keeps as text with no
+    apostrophe: '+6281234567890' → '0812-3456-7890' (masked: '0812****890'). Other addresses
+    are returned as they are (masked when asked)."""
+    address = address or ""
+    if not address.startswith("+62") or not address[1:].isdigit():
+        return mask_number(address) if masked else address
+    local = "0" + address[3:]
+    if masked:
+        return f"{local[:4]}****{local[-3:]}"
+    return "-".join(filter(None, (local[:4], local[4:8], local[8:])))

@@ -24,13 +24,15 @@ def correct(db, aspiration: dict, field: str, new_value: str | None, actor: str,
 
 
 def change_status(db, aspiration: dict, new_status: str, actor: str, opd: str | None = None,
-                  reason: str | None = None) -> int:
-    """Record a status change and update the aspiration; returns the change id."""
+                  reason: str | None = None, batch: str | None = None) -> int:
+    """Record a status change and update the aspiration; returns the change id. The OPD and
+    reason it replaces are kept, so an undo can put them back."""
     now = utcnow()
     cursor = db.execute(
         "INSERT INTO status_changes (aspiration_id, old_status, new_status, opd, reason, actor, "
-        "at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [aspiration["id"], aspiration["status"], new_status, opd, reason, actor, now])
+        "at, prev_opd, prev_reason, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [aspiration["id"], aspiration["status"], new_status, opd, reason, actor, now,
+         aspiration.get("opd"), aspiration.get("reject_reason"), batch])
     changes = {"status": new_status, "updated_at": now}
     if new_status == "diteruskan":
         changes["opd"] = opd
@@ -55,3 +57,40 @@ def add_note(db, aspiration_id: int, kind: str, body: str, actor: str) -> int:
         "INSERT INTO notes (aspiration_id, kind, body, actor, at) VALUES (?, ?, ?, ?, ?)",
         [aspiration_id, kind, body, actor, utcnow()])
     return cursor.lastrowid
+
+
+def status_change(db, change_id: int) -> dict | None:
+    rows = list(db.query(
+        "SELECT s.*, (SELECT 1 FROM status_changes u WHERE u.undo_of = s.id) AS undone, "
+        "(SELECT max(id) FROM status_changes l WHERE l.aspiration_id = s.aspiration_id) AS latest "
+        "FROM status_changes s WHERE s.id = ?", [change_id]))
+    return rows[0] if rows else None
+
+
+def undo_status(db, change: dict, actor: str) -> int:
+    """Put back the status, OPD and reason a change replaced; the undo is a change of its own
+    (undo_of), so the history and the inbox's cache key both see it. The caller has checked
+    that the change is the ticket's latest and that its SMS never left."""
+    now = utcnow()
+    cursor = db.execute(
+        "INSERT INTO status_changes (aspiration_id, old_status, new_status, opd, reason, actor, "
+        "at, undo_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [change["aspiration_id"], change["new_status"], change["old_status"], change["prev_opd"],
+         change["prev_reason"], actor, now, change["id"]])
+    db.execute("UPDATE aspirations SET status = ?, opd = ?, reject_reason = ?, updated_at = ? "
+               "WHERE id = ?", [change["old_status"], change["prev_opd"], change["prev_reason"],
+                                now, change["aspiration_id"]])
+    return cursor.lastrowid
+
+
+def assign(db, aspiration: dict, user: dict | None, actor: str) -> bool:
+    """Give the ticket to a staff member (None: to nobody); history in `assignments`."""
+    new_id = user["id"] if user else None
+    if aspiration.get("assigned_to") == new_id:
+        return False
+    db.execute("INSERT INTO assignments (aspiration_id, old_user, new_user, actor, at) "
+               "VALUES (?, ?, ?, ?, ?)", [aspiration["id"], aspiration.get("assignee"),
+                                          user["username"] if user else None, actor, utcnow()])
+    db.execute("UPDATE aspirations SET assigned_to = ?, updated_at = ? WHERE id = ?",
+               [new_id, utcnow(), aspiration["id"]])
+    return True

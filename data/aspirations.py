@@ -7,6 +7,7 @@ import secrets
 import sqlite3
 
 from data.clock import utcnow
+from parsers.search import index_words
 
 # No 0/O, 1/I/L: a fisher reads the code off a cheap phone screen and types it back.
 TICKET_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -33,11 +34,13 @@ def create(db, message: dict, contact_id: int | None, parsed, text: str | None =
     if existing:
         return existing
     now = utcnow()
+    text = text if text is not None else message["body"]
     row = {
         "message_id": message["id"],
         "contact_id": contact_id,
         "channel": message["channel"],
-        "text": text if text is not None else message["body"],
+        "text": text,
+        "words": index_words(text),  # the search's spelling-proof words (parsers.search)
         "category": parsed.category,
         "kelurahan": place[0] if place else parsed.kelurahan,
         "kecamatan": place[1] if place else parsed.kecamatan,
@@ -114,7 +117,7 @@ def update_content(db, aspiration_id: int, text: str, parsed,
                    place: tuple[str | None, str | None] | None = None) -> dict:
     """A burst part or a description changed what the ticket says: text, category, keywords,
     and the place when the text names one (never a staff correction: the caller checks)."""
-    changes = {"text": text, "category": parsed.category,
+    changes = {"text": text, "words": index_words(text), "category": parsed.category,
                "confidence": float(parsed.confidence),
                "keywords": json.dumps(list(parsed.keywords), ensure_ascii=False),
                "updated_at": utcnow()}

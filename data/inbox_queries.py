@@ -6,22 +6,22 @@ admin and staf). It is applied here, in the query layer, so no route can forget 
 
 from __future__ import annotations
 
-import re
+from parsers.search import fts_expression
 
 FACETS = ("category", "kecamatan", "kelurahan", "status", "channel")
 # Most selective first (69 kelurahan, 8 kecamatan, 4 categories, 5 statuses, 2 channels): only
 # the first filter present may use its index; `+col` keeps SQLite (no ANALYZE stats) from
 # walking half the table through the status index instead.
 SELECTIVITY = ("kelurahan", "kecamatan", "category", "status", "channel")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _cache: dict = {}
 CACHE_SIZE = 256
 
 
 def fts_query(text: str | None) -> str | None:
-    """User text → an FTS5 query of quoted words: quotes, `*`, AND( or NEAR cannot inject."""
-    words = _WORD.findall(text or "")[:12]
-    return " ".join(f'"{word}"' for word in words) or None
+    """What staff typed → an FTS5 expression over the raw text and the parser's normalised
+    words (parsers.search): "jalan" also finds "jln" and "jalang"; only quoted tokens reach
+    FTS5, so quotes, `*`, AND( or NEAR cannot inject syntax."""
+    return fts_expression(text)
 
 
 def where(filters: dict, scope: str | None, counting: bool = False) -> tuple[str, list]:
@@ -41,6 +41,11 @@ def where(filters: dict, scope: str | None, counting: bool = False) -> tuple[str
     params.append(filters.get("kind") or "aspirasi")
     if filters.get("unread"):  # tickets with a follow-up staff have not opened yet
         clauses.append("a.id IN (SELECT aspiration_id FROM message_links WHERE unread = 1)")
+    if filters.get("assigned_to"):  # "Tiket saya": open tickets assigned to this staff member
+        clauses.append("a.assigned_to = ? AND +a.status IN ('baru', 'diverifikasi', "
+                       "'diteruskan')")
+        params.append(filters["assigned_to"])
+        indexed = True
     for column in SELECTIVITY:
         value = filters.get(column)
         if not value:
@@ -67,28 +72,60 @@ def where(filters: dict, scope: str | None, counting: bool = False) -> tuple[str
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def page(db, filters: dict, scope: str | None, limit: int = 50, offset: int = 0) -> list[dict]:
-    """One page of aspirations, newest first, with the sender's address."""
+def cursor_of(db, aspiration_id: int | None) -> tuple[str, int] | None:
+    """(created_at, id) of a row: the keyset position a page link points at."""
+    if not aspiration_id:
+        return None
+    row = db.execute("SELECT created_at, id FROM aspirations WHERE id = ?",
+                     [aspiration_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def page(db, filters: dict, scope: str | None, limit: int = 50,
+         before: tuple[str, int] | None = None,
+         after: tuple[str, int] | None = None) -> tuple[list[dict], bool]:
+    """One page of aspirations, newest first, with the sender; (rows, more beyond this page).
+
+    Keyset paging: `before` = the (created_at, id) of the last row seen (older rows follow),
+    `after` = of the first row seen (the newer page before it). Every page costs the same,
+    however deep, unlike OFFSET."""
     sql, params = where(filters, scope)
-    return list(db.query(
+    order = "DESC"
+    if before:
+        sql += (" AND " if sql else "WHERE ") + "(a.created_at, a.id) < (?, ?)"
+        params = [*params, *before]
+    elif after:
+        sql += (" AND " if sql else "WHERE ") + "(a.created_at, a.id) > (?, ?)"
+        params = [*params, *after]
+        order = "ASC"
+    rows = list(db.query(
         "SELECT a.id, a.ticket, a.created_at, a.channel, a.kelurahan, a.kecamatan, a.category, "
-        "a.status, a.kind, substr(a.text, 1, 300) AS text, c.address, "
+        "a.status, a.kind, substr(a.text, 1, 300) AS text, c.address, c.name AS contact_name, "
+        "(SELECT username FROM staff_users u WHERE u.id = a.assigned_to) AS assignee, "
         "(SELECT count(*) FROM message_links l WHERE l.aspiration_id = a.id AND l.unread = 1) "
         "AS unread, (SELECT count(*) FROM message_links l WHERE l.aspiration_id = a.id "
         "AND l.kind = 'part') AS parts FROM aspirations a "
         f"LEFT JOIN contacts c ON c.id = a.contact_id {sql} "
-        "ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]))
+        f"ORDER BY a.created_at {order}, a.id {order} LIMIT ?", [*params, limit + 1]))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return (rows[::-1] if after else rows), more
 
 
-def tabs(db, scope: str | None) -> dict[str, int]:
-    """Counts for the inbox tabs: questions, and tickets with unread follow-ups (both small)."""
+def tabs(db, scope: str | None, user_id: int | None = None) -> dict[str, int]:
+    """Counts for the inbox tabs: questions, tickets with unread follow-ups, and the user's
+    own open tickets (all small)."""
     sql, params = ("AND a.kelurahan = ?", [scope]) if scope is not None else ("", [])
     questions = db.execute(f"SELECT count(*) FROM aspirations a WHERE a.kind = 'pertanyaan' "
                            f"{sql}", params).fetchone()[0]
     unread = db.execute(
         "SELECT count(DISTINCT l.aspiration_id) FROM message_links l JOIN aspirations a ON "
         f"a.id = l.aspiration_id WHERE l.unread = 1 {sql}", params).fetchone()[0]
-    return {"pertanyaan": questions, "susulan": unread}
+    mine = db.execute(
+        "SELECT count(*) FROM aspirations a WHERE a.assigned_to = ? AND +a.status IN "
+        f"('baru', 'diverifikasi', 'diteruskan') {sql}", [user_id, *params]).fetchone()[0] \
+        if user_id else 0
+    return {"pertanyaan": questions, "susulan": unread, "saya": mine}
 
 
 def version(db) -> tuple:
@@ -143,9 +180,31 @@ def aspiration(db, ticket: str, scope: str | None) -> dict | None:
     sql, params = ("AND a.kelurahan = ?", [scope]) if scope is not None else ("", [])
     rows = list(db.query(
         "SELECT a.*, c.address, c.name AS contact_name, c.channel AS contact_channel, "
-        "c.opted_out FROM aspirations a LEFT JOIN contacts c ON c.id = a.contact_id "
+        "c.opted_out, (SELECT username FROM staff_users u WHERE u.id = a.assigned_to) "
+        "AS assignee FROM aspirations a LEFT JOIN contacts c ON c.id = a.contact_id "
         f"WHERE a.ticket = ? {sql}", [(ticket or "").upper()[:12], *params]))
     return rows[0] if rows else None
+
+
+def by_tickets(db, tickets: list[str], scope: str | None) -> list[dict]:
+    """Several aspirations at once (a bulk action), in scope, in the order given."""
+    wanted = list(dict.fromkeys(t.upper()[:12] for t in tickets if t))[:1000]
+    if not wanted:
+        return []
+    sql, params = ("AND a.kelurahan = ?", [scope]) if scope is not None else ("", [])
+    marks = ",".join("?" for _ in wanted)
+    found = {r["ticket"]: r for r in db.query(
+        "SELECT a.*, c.address, (SELECT username FROM staff_users u WHERE u.id = "
+        "a.assigned_to) AS assignee FROM aspirations a LEFT JOIN contacts c ON "
+        f"c.id = a.contact_id WHERE a.ticket IN ({marks}) {sql}", [*wanted, *params])}
+    return [found[t] for t in wanted if t in found]
+
+
+def batch_changes(db, batch: str) -> list[dict]:
+    """The status changes of one bulk action, with their ticket codes."""
+    return list(db.query(
+        "SELECT s.id, a.ticket FROM status_changes s JOIN aspirations a ON "
+        "a.id = s.aspiration_id WHERE s.batch = ? AND s.undo_of IS NULL", [batch]))
 
 
 def _in_scope(match: str, scope: str | None) -> tuple[str, list]:
@@ -197,23 +256,37 @@ def history(db, aspiration_id: int) -> list[dict]:
     rows = [dict(r, type="correction") for r in db.query(
         "SELECT * FROM corrections WHERE aspiration_id = ?", [aspiration_id])]
     rows += [dict(r, type="status") for r in db.query(
-        "SELECT s.*, o.status AS delivery FROM status_changes s "
+        "SELECT s.*, o.status AS delivery, o.next_attempt_at AS send_at, "
+        "(SELECT 1 FROM status_changes u WHERE u.undo_of = s.id) AS undone "
+        "FROM status_changes s "
         "LEFT JOIN outbox o ON o.id = s.outbox_id WHERE s.aspiration_id = ?", [aspiration_id])]
+    rows += [dict(r, type="assign") for r in db.query(
+        "SELECT * FROM assignments WHERE aspiration_id = ?", [aspiration_id])]
     rows += [dict(r, type=r["kind"]) for r in db.query(
         "SELECT n.*, o.status AS delivery FROM notes n LEFT JOIN outbox o ON o.id = n.outbox_id "
         "WHERE n.aspiration_id = ?", [aspiration_id])]
     return sorted(rows, key=lambda r: (r["at"], r["id"]))
 
 
+# The columns export_rows yields, in order (gateway.inbox.export names them for people).
+EXPORT_COLUMNS = ("ticket", "created_at", "kelurahan", "kecamatan", "category", "text", "status",
+                  "opd", "address", "messages", "contact_name", "assignee", "title", "location",
+                  "volume", "unit", "cost", "proposal_opd", "priority")
+
+
 def export_rows(db, filters: dict, scope: str | None, batch: int = 1000):
-    """Every filtered aspiration (newest first) with the sender's inbound message count.
+    """Every filtered aspiration (newest first) as a tuple of EXPORT_COLUMNS: the sender's
+    inbound message count, name, the assignee and the formal proposal (table proposals).
 
     Aspirations only: questions (kind pertanyaan) never go into the Musrenbang table."""
     sql, params = where({**filters, "kind": "aspirasi"}, scope)
     cursor = db.execute(
         "SELECT a.ticket, a.created_at, a.kelurahan, a.kecamatan, a.category, a.text, a.status, "
-        "a.opd, c.address, (SELECT count(*) FROM messages m WHERE m.address = c.address) "
-        f"FROM aspirations a LEFT JOIN contacts c ON c.id = a.contact_id {sql} "
+        "a.opd, c.address, (SELECT count(*) FROM messages m WHERE m.address = c.address), "
+        "c.name, (SELECT username FROM staff_users u WHERE u.id = a.assigned_to), p.title, "
+        "p.location, p.volume, p.unit, p.cost, p.opd, p.priority "
+        f"FROM aspirations a LEFT JOIN contacts c ON c.id = a.contact_id "
+        f"LEFT JOIN proposals p ON p.aspiration_id = a.id {sql} "
         "ORDER BY a.created_at DESC, a.id DESC", params)
     while True:
         rows = cursor.fetchmany(batch)

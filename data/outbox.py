@@ -84,6 +84,15 @@ def revise(db, dedupe_key: str, body: str, not_before: str | None = None) -> boo
         [body, max(not_before or now, now), now, dedupe_key]).rowcount == 1
 
 
+def cancel_held(db, outbox_id: int) -> bool:
+    """Cancel a message no sender has claimed yet (a status SMS in its undo window). False once
+    it is on its way: then it goes, and the change it announced stands."""
+    return db.execute(
+        "UPDATE outbox SET status = 'canceled', error_message = 'dibatalkan petugas', "
+        "updated_at = ? WHERE id = ? AND status = 'queued' AND attempts = 0",
+        [utcnow(), outbox_id]).rowcount == 1
+
+
 def get(db, outbox_id: int) -> dict | None:
     rows = list(db.query("SELECT * FROM outbox WHERE id = ?", [outbox_id]))
     return rows[0] if rows else None

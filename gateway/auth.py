@@ -11,11 +11,13 @@ import functools
 import hmac
 import re
 import secrets
+import time
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -43,11 +45,15 @@ MESSAGES = {
     "throttled": "Terlalu banyak percobaan gagal dari perangkat ini. Coba lagi dalam {wait} "
                  "detik.",
     "csrf": "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.",
+    "idle": "Sesi berakhir karena tidak ada kegiatan selama {hours:g} jam. Silakan masuk lagi.",
 }
 # A same-site path: one "/", then no second "/" or "\\" (a browser reads "//" and "/\\" as
 # another host), only printable ASCII (a tab or newline is dropped by browsers, or breaks the
 # Location header). Anything else goes to the inbox.
 SAFE_NEXT = re.compile(r"/(?![/\\])[\x21-\x5b\x5d-\x7e]*")
+# Requests that do not count as activity: a page left open polls these by itself.
+PASSIVE_SUFFIXES = (".json",)
+SEEN_GRANULARITY = 60  # seconds: the session cookie is rewritten at most once a minute
 
 
 def init_app(app) -> None:
@@ -87,18 +93,41 @@ def _security_headers(response):
 # --- who is logged in -------------------------------------------------------------------------
 
 def current_user() -> dict | None:
-    """{id, username, role, kelurahan} of the logged-in, active staff member, or None."""
+    """{id, username, role, kelurahan} of the logged-in, active staff member, or None.
+
+    The one session check: an account that is gone or inactive, or a session idle longer
+    than ASPIRASI_IDLE_HOURS, is logged out here."""
     if "staff_user" not in g:
         user = None
         user_id = session.get("user_id")
+        if user_id is not None and _idle_expired():
+            session.clear()
+            g.session_expired = True
+            user_id = None
         if user_id is not None:
             row = staff_accounts.get(runtime.db(), user_id)
             # the session's version must be the account's: logout, a password reset and
             # deactivation raise it, so a copied cookie stops working at once
             if row and row["active"] and session.get("sv") == row["session_version"]:
                 user = {k: row[k] for k in ("id", "username", "role", "kelurahan")}
+                _mark_seen()
         g.staff_user = user
     return g.staff_user
+
+
+def _idle_expired() -> bool:
+    seen = session.get("seen")
+    limit = runtime.settings().idle_hours * 3600
+    return not isinstance(seen, int | float) or time.time() - seen > limit
+
+
+def _mark_seen() -> None:
+    """This request is activity (unless the page polls by itself)."""
+    if request.path.endswith(PASSIVE_SUFFIXES):
+        return
+    now = int(time.time())
+    if now - session.get("seen", 0) >= SEEN_GRANULARITY:
+        session["seen"] = now
 
 
 def scope_kelurahan() -> str | None:
@@ -113,7 +142,10 @@ def can_see_numbers() -> bool:
 
 
 def _refuse_anonymous():
-    wants_page = request.method == "GET" and not request.path.endswith((".csv", ".json"))
+    wants_page = request.method == "GET" and not request.path.endswith(
+        (".csv", ".json", ".xlsx"))
+    if g.get("session_expired"):
+        flash(MESSAGES["idle"].format(hours=runtime.settings().idle_hours), "warning")
     if wants_page:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(401)
@@ -180,6 +212,7 @@ def login():
             session.clear()  # a fresh session on login: no fixation
             session["user_id"] = user["id"]
             session["sv"] = user["session_version"]
+            session["seen"] = int(time.time())
             session.permanent = False
             csrf_token()
             return redirect(_safe_next(request.args.get("next")))

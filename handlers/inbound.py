@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 import parsers
-from data import channels, contacts, messages, outbox
+from data import channels, contacts, media, messages, outbox
 from data.addresses import is_reachable
 from data.db import transaction
 from handlers import commands, conversation, flood_guard, queue, tickets
@@ -49,6 +49,8 @@ def process(db, s, message: dict) -> Inbound | None:
         outbox.add(db, outbox.reply_key(message["id"], n), "ack" if n == 0 else "reply", channel, to,
                    text, contact_id=contact["id"], aspiration_id=aspiration_id,
                    not_before=ctx.hold_until if n == 0 else None)
+    if message.get("num_media") and media.add_for_message(db, message, s.media_max_count):
+        ctx.after_commit.append(lambda: queue.try_wake(s.effective_redis_url, "media"))
     messages.mark_processed(db, message["id"])
     return ctx
 
@@ -56,7 +58,7 @@ def process(db, s, message: dict) -> Inbound | None:
 def process_batch(db, s, ids: list[int]) -> int:
     """Process captured messages in one transaction, one savepoint each. Returns replies queued."""
     queued = 0
-    hooks = []
+    hooks: list = []
     with transaction(db):
         for message in messages.get_many(db, ids):
             if message["status"] != "captured":
@@ -72,6 +74,8 @@ def process_batch(db, s, ids: list[int]) -> int:
                 continue
             queued += len(ctx.replies)
             hooks.extend(ctx.after_commit)
+    if queued:  # acks first: the sender's job is queued before any media download
+        queue.try_wake(s.effective_redis_url, "outbound")
     for hook in hooks:
         hook()
     return queued

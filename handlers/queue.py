@@ -57,6 +57,9 @@ JOBS = {
     # One slice of a broadcast (ASPIRASI_SLICE_SECONDS); it queues itself again while rows
     # are due (handlers.fanout).
     "broadcast": Job("handlers.fanout.fan_out", flag_ttl=30, queue=BULK_QUEUE_NAME),
+    # Photos and voice notes into the instance folder, bounded per run (handlers.media); in
+    # the bulk lane, so a slow or failing download never stands in front of an ack.
+    "media": Job("handlers.media.fetch_due", timeout=300, queue=BULK_QUEUE_NAME),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from data import messages, outbox
+from data import media, messages, outbox
 from handlers import fanout, queue, relay, retention, spool
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,9 @@ def reconcile(db, conn, s) -> dict:
     report["due"] = outbox.count_due(db)
     if report["due"]:
         queue.wake(conn, "outbound")
+    report["media"] = media.count_due(db)
+    if report["media"]:
+        queue.wake(conn, "media")  # a download to retry (or one a lost wake-up left)
     for hook in HOOKS:
         hook(db, conn, s)
     return report

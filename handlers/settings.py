@@ -267,6 +267,24 @@ class Settings:
         "SMSGATE_TTL_SECONDS", "3600", _positive_float,
         "How long the phone may hold a message before sending it (its ttl); after that it "
         "never will, so an attempt with no answer may then go by Twilio")
+    media_max_mb: float = setting(
+        "ASPIRASI_MEDIA_MAX_MB", "16", _positive_float,
+        "Largest photo/voice note/video/PDF the worker downloads and keeps (MB); larger items "
+        "keep only their original URL")
+    media_max_count: int = setting(
+        "ASPIRASI_MEDIA_MAX_COUNT", "10", _positive_int,
+        "Media items kept per inbound message")
+    media_max_attempts: int = setting(
+        "ASPIRASI_MEDIA_MAX_ATTEMPTS", "8", _positive_int,
+        "Download attempts for one media item before it is marked failed (backoff 10 s, "
+        "doubling, at most 1 hour)")
+    undo_seconds: float = setting(
+        "ASPIRASI_UNDO_SECONDS", "60", _non_negative_float,
+        "A status SMS waits this long in the outbox; until it goes, \"Batalkan\" undoes the "
+        "change and the SMS")
+    idle_hours: float = setting(
+        "ASPIRASI_IDLE_HOURS", "8", _positive_float,
+        "A staff session idle this long is logged out")
 
     @property
     def twilio_enabled(self) -> bool:

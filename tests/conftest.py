@@ -75,6 +75,8 @@ def env(tmp_path, monkeypatch, redis_conn, redis_url, twilio_stub):
         "ASPIRASI_RECONCILE_SECONDS": "0.2",
         # A burst's ack is not held in tests unless a test sets a hold itself.
         "ASPIRASI_BURST_HOLD_SECONDS": "0",
+        # Status SMS go at once unless a test opens the undo window itself.
+        "ASPIRASI_UNDO_SECONDS": "0",
     }
     for name in ("ASPIRASI_PUBLIC_URL", "ASPIRASI_SEND_RATE"):
         monkeypatch.delenv(name, raising=False)

@@ -76,7 +76,8 @@ def test_questions_never_count_in_dashboard_or_export(client, day):
     total = re.search(r"<tfoot>.*?</tfoot>", dashboard.split('id="place-table"')[1], re.S)
     assert re.findall(r'class="num">(\d+)<', total.group(0))[-1] == "1"
     rows = list(csv.reader(io.StringIO(
-        client.get("/inbox/export.csv?jenis=pertanyaan").get_data().decode("utf-8-sig"))))
+        client.get("/inbox/export.csv?jenis=pertanyaan").get_data().decode("utf-8-sig")),
+        delimiter=";"))
     assert [r[0] for r in rows[1:]] == [day["ticket"]["ticket"]]
 
 
@@ -93,7 +94,7 @@ def test_staff_can_turn_a_question_into_an_aspiration(client, day, db):
 def test_the_citizens_answer_is_in_the_ticket_history(client, day):
     page = client.get(f"/inbox/{day['ticket']['ticket']}").get_data(as_text=True)
     history = page.split('id="history"')[1].split("</ul>")[0]
-    assert "warga (WhatsApp)" in history and "koreksi kelurahan - → Aertembaga Dua" in history
+    assert "warga (WhatsApp)" in history and "mengoreksi kelurahan: - → Aertembaga Dua" in history
 
 
 def test_a_kelurahan_account_sees_a_question_about_its_kelurahan(client, db, signed_post,
@@ -101,9 +102,9 @@ def test_a_kelurahan_account_sees_a_question_about_its_kelurahan(client, db, sig
     Chat(signed_post, run_worker, db).say("kapan musrenbang di kelurahan Sagerat?")
     make_staff(db, "lurah", "kelurahan", "Sagerat")
     login(client, "lurah")
-    assert inbox_queries.tabs(db, "Sagerat") == {"pertanyaan": 1, "susulan": 0}
+    assert inbox_queries.tabs(db, "Sagerat") == {"pertanyaan": 1, "susulan": 0, "saya": 0}
     assert len(tickets_in(client.get("/inbox?jenis=pertanyaan").get_data(as_text=True))) == 1
-    assert inbox_queries.tabs(db, "Madidir Ure") == {"pertanyaan": 0, "susulan": 0}
+    assert inbox_queries.tabs(db, "Madidir Ure") == {"pertanyaan": 0, "susulan": 0, "saya": 0}
 
 
 def test_a_question_is_answered_by_a_reply_not_by_a_status_sms(client, day, db):

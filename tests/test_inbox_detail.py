@@ -47,7 +47,10 @@ def test_detail_shows_conversation_decision_and_masked_number(staf, ticket, twil
     html = page(staf, ticket)
     assert "jln rusak dkt pasar di kelurahan Madidir Ure" in html
     assert "Aspirasi diterima: tiket " + ticket in html  # the ack, from the outbox
-    assert re.search(r"status kirim: <strong data-outbox-id=\"\d+\" data-status=\"(sent|delivered|queued)\">\1</strong>", html)
+    assert re.search(r"status kirim: <strong data-outbox-id=\"\d+\" data-status=\"(sent|delivered|"
+                     r"queued)\">(terkirim ke operator|sampai di HP warga|menunggu kirim)"
+                     r"</strong>", html)
+    assert "tanda terima" in html and " · ack · " not in html  # Bahasa Indonesia, not codes
     keywords = parse("jln rusak dkt pasar di kelurahan Madidir Ure").keywords  # learned stems
     assert "jalan" in keywords and "keyakinan" in html  # "jalan" is not in the text itself
     assert all(k in html for k in keywords)  # the keywords behind the decision
@@ -86,7 +89,7 @@ def test_correction_is_recorded_and_kecamatan_follows(staf, db, ticket):
     assert corrections == [("category", "infrastruktur", "ekonomi", "ani"),
                            ("kelurahan", "Madidir Ure", "Girian Bawah", "ani")]
     assert len(audit.recent(db, action="correct")) == 2
-    assert "koreksi kategori infrastruktur → ekonomi" in page(staf, ticket)
+    assert "mengoreksi kategori: infrastruktur → ekonomi" in page(staf, ticket)
 
 
 def test_unknown_kelurahan_or_category_is_refused(staf, db, ticket):
@@ -111,8 +114,8 @@ def test_status_change_sends_one_segment_sms_and_shows_delivery(staf, db, ticket
     signed_post("/webhooks/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered",
                                             "AccountSid": ACCOUNT_SID})
     html = page(staf, ticket)
-    assert 'SMS: <strong class="delivery">delivered</strong>' in html
-    assert "status baru → diverifikasi" in html
+    assert 'SMS: <strong class="delivery">sampai di HP warga</strong>' in html
+    assert "mengubah status baru → diverifikasi" in html
     assert audit.recent(db, action="status")[0]["target"] == ticket
 
 
@@ -172,17 +175,22 @@ def test_long_reply_needs_confirmation(staf, db, ticket):
     assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'reply'").fetchone()[0] == 1
 
 
-def test_media_links_and_location(staf, db, signed_post, run_worker):
+def test_media_links_and_location(staf, db, signed_post, run_worker, twilio_stub):
+    twilio_stub.offline = True  # the photo cannot be fetched yet: it waits, the ack does not
+    url = twilio_stub.add_media("1", "image/jpeg", b"not really a jpeg")
     inbound(signed_post, "got besar di Madidir Ure", 7, {
-        "NumMedia": "2", "MediaUrl0": "https://api.twilio.com/media/ME1",
+        "NumMedia": "2", "MediaUrl0": url,
         "MediaContentType0": "image/jpeg", "MediaUrl1": "javascript:alert(1)",
         "Latitude": "1.4406", "Longitude": "125.1217", "ProfileName": "<b>Yohanis</b>"},
         sender="whatsapp:+6281234567890")
     run_worker()
     ticket = db.execute("SELECT ticket FROM aspirations").fetchone()[0]
     html = page(staf, ticket)
-    assert ('<a href="https://api.twilio.com/media/ME1" rel="noopener noreferrer" '
-            'target="_blank">') in html
+    # before the worker downloads it, the photo shows as waiting (with the original URL kept)
+    assert "📷 foto: sedang diunduh ke server" in html
+    assert any(ticket in m["Body"] for m in twilio_stub.creates())  # the ack went anyway
+    (kept,) = db.execute("SELECT url FROM media_items WHERE status = 'pending'").fetchone()
+    assert kept == url
     assert "javascript:" not in html
     assert "https://www.openstreetmap.org/?mlat=1.440600&amp;mlon=125.121700" in html
     assert "&lt;b&gt;Yohanis&lt;/b&gt;" in html
@@ -195,7 +203,7 @@ def test_delivery_status_json_follows_callbacks(staf, db, ticket, signed_post):
     signed_post("/webhooks/twilio/status", {"MessageSid": sid, "MessageStatus": "undelivered",
                                             "ErrorCode": "30003", "AccountSid": ACCOUNT_SID})
     row = staf.get(f"/inbox/{ticket}/pengiriman.json").json[str(outbox_id)]
-    assert row == {"status": "undelivered", "error_code": "30003"}
+    assert row == {"status": "undelivered", "error_code": "30003", "label": "tidak sampai"}
 
 
 def test_delivery_status_json_is_scoped_and_needs_login(client, db, ticket):

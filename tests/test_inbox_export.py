@@ -1,21 +1,36 @@
-"""CSV export for Musrenbang: BOM, Indonesian columns, current filter, masking, no formulas."""
+"""Exports people open: XLSX (real cells, Indonesian columns, Usulan Musrenbang) and CSV (";"
+by default, "," on request), the current filter, masking, no formulas, no apostrophes."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+
+import openpyxl
 
 from data import audit
-from tests.test_inbox_helpers import login, make_staff, seed
+from tests.test_inbox_helpers import login, make_staff, post, seed
 
 
-def read_csv(response) -> list[list[str]]:
+def read_csv(response, sep: str = ";") -> list[list[str]]:
     data = response.get_data()
     assert data.startswith("\ufeff".encode())
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=sep))
 
 
-def test_export_columns_filter_and_full_numbers_for_staf(client, db):
+def read_xlsx(response):
+    assert response.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return openpyxl.load_workbook(io.BytesIO(response.get_data()))
+
+
+HEADER = ["Nomor tiket", "Tanggal (WITA)", "Kelurahan", "Kecamatan", "Kategori", "Isi aspirasi",
+          "Status", "OPD tujuan", "Ditugaskan ke", "Jumlah pesan", "Nama pengirim",
+          "Nomor pengirim"]
+
+
+def test_csv_uses_semicolons_by_default_and_commas_on_request(client, db):
     first = seed(db, "jalan rusak di kelurahan Madidir Ure")
     seed(db, "jalan rusak di kelurahan Madidir Ure lagi")  # same sender: 2 messages
     other = seed(db, "bantuan modal usaha nelayan di Manembo-nembo", "+6281300000002")
@@ -25,14 +40,26 @@ def test_export_columns_filter_and_full_numbers_for_staf(client, db):
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
     rows = read_csv(response)
-    assert rows[0] == ["nomor tiket", "tanggal", "kelurahan", "kecamatan", "kategori", "usulan",
-                       "status", "opd tujuan", "jumlah pesan", "nomor pengirim"]
+    assert rows[0] == HEADER
     assert len(rows) == 3 and other["ticket"] not in {r[0] for r in rows}
     mine = next(r for r in rows if r[0] == first["ticket"])
     assert mine[2:5] == ["Madidir Ure", "Madidir", "Infrastruktur"]
-    assert mine[8] == "2" and mine[9] == "'+6281234567890"
-    entry = audit.recent(db, action="export")[0]
+    assert mine[9] == "2" and mine[11] == "0812-3456-7890"  # text in Excel, no apostrophe
+    commas = read_csv(client.get("/inbox/export.csv?kelurahan=Madidir+Ure&sep=,"), sep=",")
+    assert commas == rows
+    assert client.get("/inbox/export.csv?sep=%7C").get_data().decode("utf-8-sig").startswith(
+        "Nomor tiket;")  # an unknown separator falls back to ";"
+    entry = audit.recent(db, action="export")[-1]
     assert entry["actor"] == "ani" and "Madidir Ure" in entry["detail"]
+
+
+def test_kategori_is_the_same_filter_as_category(client, db):
+    seed(db, "jalan rusak di kelurahan Madidir Ure")
+    fish = seed(db, "bantuan modal usaha nelayan", "+6281300000002")
+    make_staff(db, "ani", "staf")
+    login(client, "ani")
+    rows = read_csv(client.get("/inbox/export.csv?kategori=ekonomi"))
+    assert [r[0] for r in rows[1:]] == [fish["ticket"]]
 
 
 def test_export_masks_numbers_for_kelurahan_accounts(client, db):
@@ -40,11 +67,13 @@ def test_export_masks_numbers_for_kelurahan_accounts(client, db):
     make_staff(db, "lurah", "kelurahan", "Madidir Ure")
     login(client, "lurah")
     rows = read_csv(client.get("/inbox/export.csv"))
-    assert rows[1][9] == "'+62812****890"
-    assert "+6281234567890" not in client.get("/inbox/export.csv").get_data(as_text=True)
+    assert rows[1][11] == "0812****890"
+    assert "81234567890" not in client.get("/inbox/export.csv").get_data(as_text=True)
+    book = read_xlsx(client.get("/inbox/export.xlsx"))
+    assert book.worksheets[0]["L2"].value == "0812****890"
 
 
-def test_export_neutralizes_formulas_from_citizens(client, db):
+def test_csv_neutralizes_formulas_from_citizens(client, db):
     seed(db, '=HYPERLINK("http://evil.example","klik")')
     seed(db, "@SUM(1+1)", "+6281300000009")
     make_staff(db, "ani", "staf")
@@ -53,3 +82,48 @@ def test_export_neutralizes_formulas_from_citizens(client, db):
     texts = {r[5] for r in rows[1:]}
     assert texts == {"'=HYPERLINK(\"http://evil.example\",\"klik\")", "'@SUM(1+1)"}
     assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
+
+
+def test_xlsx_has_real_cells_indonesian_columns_and_no_formulas(client, db):
+    road = seed(db, "jalan rusak di kelurahan Madidir Ure")
+    evil = seed(db, '=HYPERLINK("http://evil.example","klik")', "+6281300000009")
+    make_staff(db, "ani", "staf")
+    login(client, "ani")
+    book = read_xlsx(client.get("/inbox/export.xlsx"))
+    assert book.sheetnames == ["Aspirasi", "Usulan Musrenbang", "Keterangan"]
+    sheet = book["Aspirasi"]
+    assert [c.value for c in sheet[1]] == HEADER
+    by_ticket = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    row = by_ticket[road["ticket"]]
+    assert isinstance(row[1].value, datetime) and row[1].number_format == "DD/MM/YYYY HH:MM"
+    assert row[9].value == 1 and isinstance(row[9].value, int)
+    assert row[11].value == "0812-3456-7890"
+    formula = by_ticket[evil["ticket"]][5]
+    assert formula.data_type == "s" and formula.value.startswith("=HYPERLINK")  # text, shown as is
+    assert book["Keterangan"]["B4"].value == 2
+
+
+def test_xlsx_usulan_sheet_carries_what_staff_filled_in(client, db):
+    road = seed(db, "jalan rusak di kelurahan Madidir Ure")
+    make_staff(db, "ani", "staf")
+    login(client, "ani")
+    response = post(client, f"/inbox/{road['ticket']}/usulan", {
+        "title": "Perbaikan jalan lingkungan", "location": "Lingk. III dekat pasar",
+        "volume": "120,5", "unit": "m", "cost": "150.000.000", "opd": "Dinas PUPR",
+        "priority": "1"})
+    assert response.status_code == 302
+    book = read_xlsx(client.get("/inbox/export.xlsx?kelurahan=Madidir+Ure"))
+    assert book.sheetnames[0] == "Madidir Ure"  # the sheet is named after the filter
+    sheet = book["Usulan Musrenbang"]
+    assert [c.value for c in sheet[1]] == [
+        "No", "Nomor tiket", "Judul usulan", "Lokasi", "Kelurahan", "Kecamatan", "Kategori",
+        "Volume", "Satuan", "Perkiraan biaya (Rp)", "OPD", "Prioritas", "Isi aspirasi warga"]
+    values = [c.value for c in sheet[2]]
+    assert values == [1, road["ticket"], "Perbaikan jalan lingkungan", "Lingk. III dekat pasar",
+                      "Madidir Ure", "Madidir", "Infrastruktur", 120.5, "m", 150000000,
+                      "Dinas PUPR", 1, "jalan rusak di kelurahan Madidir Ure"]
+    assert sheet["J2"].number_format == "#,##0"
+    bad = post(client, f"/inbox/{road['ticket']}/usulan", {"cost": "seratus juta"})
+    assert bad.status_code == 302
+    assert db.execute("SELECT cost FROM proposals").fetchone()[0] == 150000000
+    assert "proposal" in {e["action"] for e in audit.recent(db)}

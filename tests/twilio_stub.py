@@ -43,6 +43,10 @@ class TwilioStub:
         self.script: deque = deque()
         self.default = "ok"
         self.hang_seconds = hang_seconds
+        # Media served like Twilio's: path → (content type, bytes); basic auth required, then a
+        # redirect to a storage URL without auth (as Twilio redirects to S3).
+        self.media: dict[str, tuple[str, bytes]] = {}
+        self.offline = False  # True: every connection is dropped (the network to Twilio cut)
         self.release = threading.Event()
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -68,6 +72,8 @@ class TwilioStub:
             self.requests.clear()
             self.messages.clear()
             self.script.clear()
+            self.media.clear()
+            self.offline = False
             self.default = "ok"
             self.release.clear()
 
@@ -75,6 +81,13 @@ class TwilioStub:
         """Queue behaviours for the next create requests, in order."""
         with self.lock:
             self.script.extend(behaviours)
+
+    def add_media(self, name: str, content_type: str, body: bytes) -> str:
+        """Serve a media item; returns its Twilio-style URL."""
+        path = f"/2010-04-01/Accounts/AC{'1' * 32}/Messages/MM{name}/Media/ME{name}"
+        with self.lock:
+            self.media[path] = (content_type, body)
+        return self.url + path
 
     def creates(self) -> list[dict]:
         """The Messages.create requests received (form fields, first value of each)."""
@@ -135,7 +148,35 @@ class TwilioStub:
                     stub.requests.append(record)
                 return record
 
+            def _media(self, path: str) -> bool:
+                """Twilio media: 401 without basic auth, else 307 to /s3 (served without auth)."""
+                stored = path.removeprefix("/s3")
+                if stored not in stub.media:
+                    return False
+                record = self._record([])
+                if not path.startswith("/s3"):
+                    if not record["auth_user"]:
+                        self._answer(401, json.dumps({"code": 20003, "status": 401}))
+                        return True
+                    self.send_response(307)
+                    self.send_header("Location", "/s3" + stored)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return True
+                kind, body = stub.media[stored]
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return True
+
             def do_GET(self):  # noqa: N802 - http.server's naming
+                if stub.offline:
+                    self.close_connection = True
+                    return
+                if self._media(urlsplit(self.path).path):
+                    return
                 query = parse_qs(urlsplit(self.path).query)
                 self._record(list(query.items()))
                 to = (query.get("To") or [None])[0]

@@ -6,15 +6,25 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import render_template, request
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from data import clock, relay_devices
+from data import clock, desk, relay_devices
 from data.addresses import mask_number
 from data.aspirations import KINDS, STATUSES
+from gateway.inbox import labels
 from handlers.replies import CATEGORY_LABELS
+from parsers.search import spans
 
 FILTER_KEYS = ("q", "category", "kecamatan", "kelurahan", "status", "channel", "dari", "sampai",
-               "jenis", "susulan")
+               "jenis", "susulan", "saya")
+# The contract names `kategori` too: /inbox?kategori=ekonomi is /inbox?category=ekonomi.
+ALIASES = {"kategori": "category"}
+DATE_ERRORS = {
+    "bad": "Tanggal '{value}' tidak dikenal; pakai format TTTT-BB-HH (mis. 2026-11-30).",
+    "order": "Rentang tanggal mustahil: 'sampai' ({end}) lebih awal dari 'dari' ({start}). "
+             "Tidak ada pesan yang bisa cocok; perbaiki salah satunya.",
+}
 # The inbox tabs: aspirations (the default), questions, tickets with unread follow-ups.
 KIND_LABELS = {"aspirasi": "Aspirasi", "pertanyaan": "Pertanyaan"}
 CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
@@ -49,6 +59,13 @@ def init_app(app) -> None:
     app.add_template_filter(lambda c: CATEGORY_LABELS.get(c, c or "-"), "category_label")
     app.add_template_filter(lambda c: CHANNEL_LABELS.get(c, c or "-"), "channel_label")
     app.add_template_filter(first_line, "first_line")
+    app.add_template_filter(highlight, "highlight")
+    app.add_template_filter(labels.media_label, "media_label")
+    app.add_template_filter(lambda k: labels.OUTBOX_KINDS.get(k, k), "outbox_kind")
+    app.add_template_filter(lambda s: labels.DELIVERY_LABELS.get(s, s), "delivery")
+    app.add_template_filter(lambda r: labels.ROLE_LABELS.get(r, r), "role_label")
+    app.add_template_filter(sender, "sender")
+    app.add_template_global(desk.fill, "fill")
     app.add_template_global(STATUSES, "STATUSES")
     app.add_template_global(CATEGORY_LABELS, "CATEGORY_LABELS")
     app.add_template_global(FACET_LABELS, "FACET_LABELS")
@@ -70,15 +87,39 @@ def wita(stamp: str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return clock.to_wita(stamp).strftime(fmt)
 
 
-def first_line(text: str | None, limit: int = 120) -> str:
-    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+def highlight(text: str | None, query: str | None) -> Markup:
+    """The text escaped, with every word the search matched in <mark> ("jln" for "jalan")."""
+    text = text or ""
+    out, last = [], 0
+    for start, end in spans(text, query):
+        out += [escape(text[last:start]), Markup("<mark>"), escape(text[start:end]),
+                Markup("</mark>")]
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def sender(row) -> str:
+    """The contact's name when known, with the masked number."""
+    number = mask_number(row.get("address") or "")
+    return f"{row['contact_name']} ({number})" if row.get("contact_name") else number
+
+
+def first_line(text: str | None, limit: int = 120, lines: int = 1) -> str:
+    """The first line(s) of a text, cut at `limit` characters (a card shows two lines)."""
+    kept = [line.strip() for line in (text or "").splitlines() if line.strip()][:lines]
+    line = " / ".join(kept)
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def read_filters(args) -> dict:
-    """The query string → clean filter values (unknown keys dropped, dates checked)."""
+    """The query string → clean filter values (unknown keys dropped, dates checked). Problems
+    a person should hear about (a bad date, an impossible range) are in filters['errors']."""
     raw = {key: (args.get(key) or "").strip()[:100] for key in FILTER_KEYS}
+    for alias, key in ALIASES.items():
+        raw[key] = raw[key] or (args.get(alias) or "").strip()[:100]
     filters = {key: value for key, value in raw.items() if value}
+    errors = []
     if filters.get("status") and filters["status"] not in STATUSES:
         filters.pop("status")
     if filters.get("jenis") in KINDS:
@@ -89,20 +130,28 @@ def read_filters(args) -> dict:
         filters["unread"] = True
     else:
         filters.pop("susulan", None)
+    if filters.get("saya") != "1":
+        filters.pop("saya", None)
     start, end = clock.parse_day(raw["dari"]), clock.parse_day(raw["sampai"])
     for key, day in (("dari", start), ("sampai", end)):
         if raw[key] and day is None:
             filters.pop(key)
+            errors.append(DATE_ERRORS["bad"].format(value=raw[key]))
+    if start and end and end < start:
+        errors.append(DATE_ERRORS["order"].format(start=start.strftime("%d/%m/%Y"),
+                                                  end=end.strftime("%d/%m/%Y")))
     if start:
         filters["created_from"] = clock.wita_midnight(start)
     if end:
         filters["created_to"] = clock.wita_midnight(end + timedelta(days=1))  # inclusive
+    if errors:
+        filters["errors"] = errors
     return filters
 
 
 def query_string(filters: dict, **changes) -> str:
     """The bookmarkable query string for these filters with some values changed or removed."""
-    values = {key: filters.get(key) for key in FILTER_KEYS}
+    values: dict = {key: filters.get(key) for key in FILTER_KEYS}
     values.update(changes)
     pairs = [(key, value) for key, value in values.items() if value not in (None, "")]
     return "?" + urlencode(pairs) if pairs else "?"

@@ -16,20 +16,15 @@ from flask import (
     url_for,
 )
 
-from data import (
-    aspiration_edits,
-    channels,
-    contacts,
-    conversations,
-    inbox_queries,
-    outbox,
-    reference,
-)
+from data import aspiration_edits, conversations, desk, inbox_queries, media, reference
 from data.aspirations import KINDS
+from data.clock import later, utcnow
 from data.db import transaction
 from gateway import auth, runtime
-from gateway.inbox import texts, workflow
-from handlers import queue
+from gateway.inbox import actions, workflow
+from gateway.inbox.actions import load as _load
+from gateway.inbox.actions import queue_to_citizen, wake_sender
+from gateway.inbox.labels import DELIVERY_LABELS
 from handlers.replies import CATEGORY_LABELS, segments
 from parsers import places
 
@@ -42,14 +37,6 @@ LINK_LABELS = {
     "check": "cek status tiket", "closing": "penutup (terima kasih/ok), tanpa tiket baru",
     "rsvp": "jawaban undangan rapat", "smalltalk": "sapaan, tanpa tiket",
 }
-
-
-def _load(ticket: str) -> dict:
-    """The aspiration in the user's scope, or 404 (other kelurahan look like missing tickets)."""
-    row = inbox_queries.aspiration(runtime.db(), ticket, auth.scope_kelurahan())
-    if row is None:
-        abort(404)
-    return row
 
 
 def _media(raw: str) -> list[dict]:
@@ -85,10 +72,13 @@ def show(ticket):
             auth.record("view_number", row["ticket"])
     items = inbox_queries.conversation(db, row["address"], row["contact_id"],
                                        scope=auth.scope_kelurahan())
-    links = conversations.links_for(db, [i["id"] for i in items if i["direction"] == "in"])
+    inbound_ids = [i["id"] for i in items if i["direction"] == "in"]
+    links = conversations.links_for(db, inbound_ids)
+    stored = media.for_messages(db, inbound_ids)
     for item in items:
         if item["direction"] == "in":
             item["links"] = _media(item.get("media"))
+            item["stored"] = stored.get(item["id"], [])
             item["location"] = _location(item)
             item["link"] = links.get(item["id"])
     unread = conversations.unread(db, row["id"])
@@ -100,13 +90,45 @@ def show(ticket):
     except ValueError:
         keywords = []
     user = auth.current_user()
+    history = inbox_queries.history(db, row["id"])
+    next_statuses = workflow.next_statuses(row["status"], user["role"])
+    chosen = workflow.suggested(next_statuses)
+    pending = _pending_reply(row["ticket"])
     return render_template(
         "inbox/detail.html", row=row, items=items, keywords=keywords, show_number=show_number,
-        can_see_numbers=auth.can_see_numbers(), history=inbox_queries.history(db, row["id"]),
-        next_statuses=workflow.next_statuses(row["status"], user["role"]),
-        opds=reference.opd_list(), kelurahan_list=places.all_kelurahan(),
-        categories=CATEGORY_LABELS, reply_text=_pending_reply(row["ticket"]),
-        link_labels=LINK_LABELS, unread=unread, kinds=KINDS)
+        can_see_numbers=auth.can_see_numbers(), history=history,
+        next_statuses=next_statuses, suggested=chosen,
+        preview=actions.status_sms(row, chosen, None, None) if chosen else None,
+        undoable=_undoable(history), opds=reference.opd_list(),
+        kelurahan_list=places.all_kelurahan(), categories=CATEGORY_LABELS,
+        reply_text=pending or _canned(db, row), confirm_long=bool(pending),
+        link_labels=LINK_LABELS,
+        unread=unread, kinds=KINDS, staff=actions.assignable(db, row),
+        canned=desk.canned_replies(db), proposal=desk.proposal(db, row["id"]) or {})
+
+
+def _undoable(history: list[dict]) -> dict | None:
+    """The latest status change while its SMS still waits in the outbox (or, for a question,
+    within the undo window): the page offers "Batalkan"."""
+    changes = [h for h in history if h["type"] == "status"]
+    if not changes:
+        return None
+    last = changes[-1]
+    if last["undo_of"] or last["undone"]:
+        return None
+    if last["outbox_id"]:
+        return last if last["delivery"] == "queued" and last["send_at"] > utcnow() else None
+    return last if last["at"] > later(-runtime.settings().undo_seconds) else None
+
+
+def _canned(db, row: dict) -> str:
+    """?templat=<id>: a canned reply with {tiket} and {kelurahan} filled in (works without JS)."""
+    try:
+        reply_id = int(request.args.get("templat") or 0)
+    except ValueError:
+        return ""
+    found = desk.canned_reply(db, reply_id) if reply_id else None
+    return desk.fill(found["body"], row) if found else ""
 
 
 @bp.route("/inbox/<ticket>/pengiriman.json")
@@ -115,7 +137,8 @@ def delivery(ticket):
     """Delivery status of the messages to this sender, for the page to follow callbacks live."""
     row = _load(ticket)
     rows = inbox_queries.delivery(runtime.db(), row["contact_id"], scope=auth.scope_kelurahan())
-    return jsonify({str(r["id"]): {"status": r["status"], "error_code": r["error_code"]}
+    return jsonify({str(r["id"]): {"status": r["status"], "error_code": r["error_code"],
+                                   "label": DELIVERY_LABELS.get(r["status"], r["status"])}
                     for r in rows})
 
 
@@ -130,22 +153,6 @@ def _pending_reply(ticket: str) -> str:
 
 def _back(row):
     return redirect(url_for("detail.show", ticket=row["ticket"]))
-
-
-def _queue_to_citizen(db, row: dict, dedupe_key: str, kind: str, body: str) -> int | None:
-    """Put a message to the ticket's sender in the outbox (same transaction as the action)."""
-    contact = contacts.get(db, row["contact_id"]) if row["contact_id"] else None
-    if not contact:
-        return None
-    channel = channels.for_contact(contact)
-    outbox_id, _ = outbox.add(db, dedupe_key, kind, channel,
-                              channels.channel_address(channel, contact["address"]), body,
-                              contact_id=contact["id"], aspiration_id=row["id"])
-    return outbox_id
-
-
-def _wake() -> None:
-    queue.try_wake(runtime.settings().effective_redis_url, "outbound")
 
 
 @bp.route("/inbox/<ticket>/koreksi", methods=["POST"])
@@ -174,37 +181,6 @@ def correct(ticket):
                 flash(f"{label[field]} dikoreksi: {row[field] or '-'} → {value}.", "info")
     if auth.scope_kelurahan() and kelurahan != auth.scope_kelurahan():
         return redirect(url_for("inbox.index"))  # moved out of this office's kelurahan
-    return _back(row)
-
-
-@bp.route("/inbox/<ticket>/status", methods=["POST"])
-@auth.login_required
-def change_status(ticket):
-    row = _load(ticket)
-    db = runtime.db()
-    user = auth.current_user()
-    new_status = request.form.get("status") or ""
-    opd = request.form.get("opd") or None
-    reason = " ".join((request.form.get("reason") or "").split())[:300] or None
-    problem = workflow.check(row["status"], new_status, user["role"], opd, reason,
-                             reference.opd_list())
-    if problem:
-        flash(problem, "error")
-        return _back(row)
-    question = row["kind"] == "pertanyaan"  # answered with "Balas ke warga", not a status SMS
-    with transaction(db):
-        change_id = aspiration_edits.change_status(db, row, new_status, user["username"], opd, reason)
-        body = texts.status_text(new_status, row["ticket"], opd=opd, reason=reason)
-        outbox_id = None if question else _queue_to_citizen(
-            db, row, f"status:{row['id']}:{change_id}", "status", body)
-        if outbox_id:
-            aspiration_edits.link_outbox(db, "status_changes", change_id, outbox_id)
-        auth.record("status", row["ticket"], old=row["status"], new=new_status, opd=opd,
-                    reason=reason)
-    _wake()
-    flash(f"Status diubah ke {new_status}; " + (
-        "pertanyaan: tidak ada SMS status (jawab lewat Balas ke warga)." if question
-        else "SMS ke warga masuk antrean."), "info")
     return _back(row)
 
 
@@ -241,10 +217,10 @@ def reply(ticket):
     db = runtime.db()
     with transaction(db):
         note_id = aspiration_edits.add_note(db, row["id"], "reply", body, auth.current_user()["username"])
-        outbox_id = _queue_to_citizen(db, row, f"staff-reply:{note_id}", "reply", body)
+        outbox_id = queue_to_citizen(db, row, f"staff-reply:{note_id}", "reply", body)
         if outbox_id:
             aspiration_edits.link_outbox(db, "notes", note_id, outbox_id)
         auth.record("reply", row["ticket"], segments=parts, length=len(body))
-    _wake()
+    wake_sender()
     flash("Balasan masuk antrean kirim.", "info")
     return _back(row)

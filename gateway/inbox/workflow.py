@@ -34,3 +34,17 @@ def check(status: str, new_status: str, role: str, opd: str | None, reason: str 
     if new_status == "ditolak" and not (reason or "").strip():
         return "Alasan penolakan wajib diisi."
     return None
+
+
+CLOSING = ("selesai", "ditolak")
+
+
+def suggested(options: tuple[str, ...]) -> str | None:
+    """The status the form pre-selects: the next open step, never one that closes the ticket
+    (selesai, ditolak must be chosen on purpose)."""
+    return next((s for s in options if s not in CLOSING), None)
+
+
+def fields_for(status: str) -> tuple[str, ...]:
+    """The form fields a status needs: an OPD to forward to, or a reason to refuse."""
+    return {"diteruskan": ("opd",), "ditolak": ("reason",)}.get(status, ())
