@@ -16,8 +16,17 @@ def record(db, actor: str, action: str, target: str | None = None, **detail) -> 
     return cursor.lastrowid
 
 
-def recent(db, limit: int = 200, action: str | None = None, offset: int = 0) -> list[dict]:
-    where, params = ("WHERE action = ?", [action]) if action else ("", [])
+def recent(db, limit: int = 200, action: str | None = None, offset: int = 0,
+           before_id: int | None = None) -> list[dict]:
+    """Newest first; `before_id` pages on by key (every page as fast as the first)."""
+    clauses, params = [], []
+    if action:
+        clauses.append("action = ?")
+        params.append(action)
+    if before_id:
+        clauses.append("id < ?")
+        params.append(before_id)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return list(db.query(
         f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ? OFFSET ?",
         [*params, limit, offset]))

@@ -295,17 +295,34 @@ def export_rows(db, filters: dict, scope: str | None, batch: int = 1000):
         yield from rows
 
 
-def contacts_page(db, search: str | None, limit: int = 50, offset: int = 0) -> list[dict]:
-    """Contacts for the admin page, matched on number, name or kelurahan."""
-    sql, params = "", []
+def contacts_page(db, search: str | None, limit: int = 50,
+                  before: int | None = None) -> list[dict]:
+    """Contacts for the admin page, matched on number, name or kelurahan, newest first;
+    `before` (a contact id) pages on by key: (last_seen, id) below that contact's."""
+    clauses, params = [], []
     if search:
         like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        sql = ("WHERE address LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' "
-               "OR kelurahan LIKE ? ESCAPE '\\'")
-        params = [like, like, like]
+        clauses.append("(address LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' "
+                       "OR kelurahan LIKE ? ESCAPE '\\')")
+        params += [like, like, like]
+    if before:
+        clauses.append("(last_seen, id) < (SELECT last_seen, id FROM contacts WHERE id = ?)")
+        params.append(before)
+    sql = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     return list(db.query(
-        f"SELECT * FROM contacts {sql} ORDER BY last_seen DESC, id DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset]))
+        f"SELECT * FROM contacts {sql} ORDER BY last_seen DESC, id DESC LIMIT ?",
+        [*params, limit]))
+
+
+def contact_names(db, addresses: list[str]) -> dict[str, str]:
+    """{address: name} for the contacts among these addresses that have a name."""
+    wanted = list({a for a in addresses if a})[:500]
+    if not wanted:
+        return {}
+    marks = ",".join("?" for _ in wanted)
+    return {a: n for a, n in db.execute(
+        f"SELECT address, name FROM contacts WHERE address IN ({marks}) AND name IS NOT NULL "
+        "AND name != ''", wanted).fetchall()}
 
 
 def _scoped(scope: str | None, extra: str = "") -> tuple[str, list]:

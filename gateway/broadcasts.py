@@ -10,10 +10,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from data import broadcasts, clock
+from data import broadcasts, clock, inbox_queries
+from data.addresses import mask_number
 from data.contacts import ROLES as CONTACT_ROLES
 from data.db import transaction
 from gateway import auth, runtime
@@ -81,14 +82,39 @@ def rupiah(amount: int) -> str:
 def _form_page(form=None, error=None, status=200):
     return render_template("broadcasts/new.html", form=form or MultiDict(), error=error,
                            kelurahan_list=places.all_kelurahan(), roles=CONTACT_ROLES,
-                           max_text=MAX_TEXT), status
+                           max_text=MAX_TEXT, prefix=WEB_PREFIX, hint=ANSWER_HINT,
+                           price=runtime.settings().sms_price_idr), status
+
+
+def author(created_by: str, names: dict[str, str]) -> str:
+    """Who made a broadcast: a staff username, or the village head's name (masked number when
+    the contact has no name)."""
+    if created_by.startswith("sms:"):
+        address = created_by[4:]
+        return names.get(address) or f"kepala {mask_number(address)}"
+    return created_by
 
 
 @bp.route("/")
 @auth.role_required(*ROLES)
 def index():
-    rows = broadcasts.recent(runtime.db(), 100)
+    db = runtime.db()
+    rows = broadcasts.recent(db, 100)
+    names = inbox_queries.contact_names(
+        db, [r["created_by"][4:] for r in rows if r["created_by"].startswith("sms:")])
+    for row in rows:
+        row["author"] = author(row["created_by"], names)
     return render_template("broadcasts/index.html", rows=rows)
+
+
+@bp.route("/penerima.json")
+@auth.role_required(*ROLES)
+def recipients():
+    """How many opted-in contacts the chosen audience has, for the form's live cost."""
+    target = read_target(request.args)
+    if not (target.get("all") or target["kelurahan"] or target["kecamatan"]):
+        return jsonify({"recipients": 0})
+    return jsonify({"recipients": broadcasts.count_recipients(runtime.db(), target)})
 
 
 @bp.route("/baru", methods=["GET", "POST"])
@@ -131,6 +157,11 @@ def show(broadcast_id: int):
     """A draft's preview with the confirm button, else the live progress (meta refresh)."""
     db = runtime.db()
     row = broadcasts.get(db, broadcast_id) or abort(404)
+    if row["created_by"].startswith("sms:"):
+        row["author"] = author(row["created_by"], inbox_queries.contact_names(
+            db, [row["created_by"][4:]]))
+    else:
+        row["author"] = row["created_by"]
     price = runtime.settings().sms_price_idr
     cost = rupiah(row["recipients"] * row["segments"] * price)
     return render_template(

@@ -8,7 +8,7 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from data import aspiration_edits, inbox_queries, staff_accounts
+from data import aspiration_edits, inbox_queries, reference, staff_accounts
 from data.db import transaction
 from gateway import auth, runtime
 from gateway.inbox import actions, workflow
@@ -84,7 +84,8 @@ def bulk():
     if form.get("langkah") != "kirim":
         return render_template("inbox/bulk.html", items=items, form=form, actions=ACTIONS,
                                ok=sum(1 for i in items if not i["skip"]),
-                               next_label=workflow.fields_for(form.get("status") or ""))
+                               next_label=workflow.fields_for(form.get("status") or ""),
+                               config_opds=reference.opd_list)
     batch = secrets.token_hex(6)
     with transaction(db):
         done = apply(db, items, form, user["username"], batch)

@@ -101,6 +101,18 @@ SENTENCES = {
 }
 
 
+ACTION_NAMES = {
+    "login": "Masuk", "logout": "Keluar", "login_failed": "Gagal masuk",
+    "view_number": "Melihat nomor lengkap", "correct": "Koreksi", "status": "Ubah status",
+    "status_undo": "Batal ubah status", "note": "Catatan internal", "reply": "Balasan ke warga",
+    "assign": "Penugasan", "proposal": "Usulan Musrenbang", "export": "Unduh data",
+    "staff_create": "Akun baru", "staff_update": "Ubah akun", "staff_active": "Aktif/nonaktif akun",
+    "contact_update": "Ubah kontak", "contacts_import": "Impor kontak", "role": "Peran kontak",
+    "broadcast": "Siaran", "broadcast_cancel": "Batal siaran", "security": "Perintah tanpa hak",
+    "canned": "Templat balasan",
+}
+
+
 def actor_name(actor: str, names: dict[str, str]) -> str:
     """A texter's address becomes their contact name when known, else a masked number."""
     if actor.startswith("sms:"):
