@@ -145,8 +145,8 @@ def test_a_village_head_is_named_in_the_audit_log(admin, db):
 def test_contacts_upload_on_the_web_is_all_or_nothing_with_line_errors(admin, db):
     import io
 
-    bad = ("nomor;nama;kelurahan;peran\n081234567890;Yohanis;Girian Bawah;kepala\n"
-           "abc;Maria;Madidir Ure;warga\n081300000002;Budi;Atlantis;\n").encode()
+    bad = (b"nomor;nama;kelurahan;peran\n081234567890;Yohanis;Girian Bawah;kepala\n"
+           b"abc;Maria;Madidir Ure;warga\n081300000002;Budi;Atlantis;\n")
     response = admin.post("/admin/contacts/impor", data={
         "csrf_token": csrf(admin), "berkas": (io.BytesIO(bad), "kontak.csv")},
         content_type="multipart/form-data", follow_redirects=True)
