@@ -121,7 +121,7 @@ def test_only_the_latest_change_can_be_undone(held, staf, db):
 
 def run_worker_until_idle(run_worker, db):
     """The worker's burst run, without waiting for the held row (it is not due)."""
-    from handlers.worker import run
     from handlers.settings import load_settings
+    from handlers.worker import run
 
     run(load_settings(), burst=True)
