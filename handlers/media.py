@@ -33,6 +33,13 @@ MAX_PIXELS = 40_000_000  # a "decompression bomb" is refused, not thumbnailed
 TWILIO_HOSTS = {"api.twilio.com"}
 
 
+def allowed_host(url: str, s) -> bool:
+    """Only hosts on ASPIRASI_MEDIA_HOSTS (and the Twilio API's own) are ever fetched: a forged
+    MediaUrl cannot make the worker call into the office network."""
+    host = urlsplit(url).hostname or ""
+    return host in {*s.media_hosts, urlsplit(s.twilio_api_url).hostname}
+
+
 class Refused(Exception):
     """Not kept and not retried: outside the allow-list, or too large."""
 
@@ -58,6 +65,8 @@ def download(url: str, declared: str, s) -> tuple[str, bytes]:
     """(content type, body) within the caps; Refused, Permanent, or a retryable error."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise Refused("bukan alamat http(s)")
+    if not allowed_host(url, s):
+        raise Refused(f"host {urlsplit(url).hostname} tidak diizinkan (ASPIRASI_MEDIA_HOSTS)")
     cap = int(s.media_max_mb * 1024 * 1024)
     with requests.get(url, auth=credentials_for(url, s), timeout=TIMEOUT, stream=True) as resp:
         if resp.status_code in (408, 429) or resp.status_code >= 500:

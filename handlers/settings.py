@@ -119,6 +119,11 @@ def _secret(minimum: int):
 
 def _positive_int(value: str, name: str) -> int:
     return _integer(value, name, 1)
+def _hosts(value: str, name: str) -> tuple:
+    hosts = tuple(h.strip().lower() for h in value.split(",") if h.strip())
+    if not all(re.fullmatch(r"[a-z0-9.\-]+", h) for h in hosts):
+        raise ConfigError(name, "harus nama host dipisah koma, mis. api.twilio.com")
+    return hosts
 
 
 def _choice(*allowed: str):
@@ -267,6 +272,10 @@ class Settings:
         "SMSGATE_TTL_SECONDS", "3600", _positive_float,
         "How long the phone may hold a message before sending it (its ttl); after that it "
         "never will, so an attempt with no answer may then go by Twilio")
+    media_hosts: tuple = setting(
+        "ASPIRASI_MEDIA_HOSTS", "api.twilio.com", _hosts,
+        "Hosts the worker may download media from (comma-separated; the TWILIO_API_URL host "
+        "too); a URL elsewhere is not fetched and only its link is kept")
     media_max_mb: float = setting(
         "ASPIRASI_MEDIA_MAX_MB", "16", _positive_float,
         "Largest photo/voice note/video/PDF the worker downloads and keeps (MB); larger items "

@@ -77,6 +77,8 @@ def env(tmp_path, monkeypatch, redis_conn, redis_url, twilio_stub):
         "ASPIRASI_BURST_HOLD_SECONDS": "0",
         # Status SMS go at once unless a test opens the undo window itself.
         "ASPIRASI_UNDO_SECONDS": "0",
+        # Media only from the stub (TWILIO_API_URL's host): tests never reach the internet.
+        "ASPIRASI_MEDIA_HOSTS": "127.0.0.1",
     }
     for name in ("ASPIRASI_PUBLIC_URL", "ASPIRASI_SEND_RATE"):
         monkeypatch.delenv(name, raising=False)

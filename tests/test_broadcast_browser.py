@@ -25,9 +25,17 @@ def test_double_click_in_the_browser_sends_one_broadcast(page, live_server, db, 
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/broadcasts/baru")
+    # the counter includes the "[Musrenbang Bitung] " prefix: 141 typed characters are 161 sent
+    page.fill("textarea[name=text]", "x" * 141)
+    assert "161 karakter (termasuk awalan), 2 segmen SMS" in page.text_content("#counter")
     page.fill("textarea[name=text]", "Musrenbang Kamis jam 09.00 <b>aula</b>")
     assert "1 segmen SMS" in page.text_content("#counter")
-    page.select_option("select[name=kelurahan]", GIRIAN)
+    # kelurahan are checkboxes with a search box: a plain click never drops an earlier choice
+    page.fill("input[aria-label='Cari kelurahan']", "girian b")
+    assert page.locator("[data-pick]").first.locator("label.pick:visible").count() == 1
+    page.check(f"input[name=kelurahan][value='{GIRIAN}']")
+    page.locator("#counter", has_text="3 penerima").wait_for()  # counted live, with the cost
+    assert "Rp 1.500 untuk 3 penerima" in page.text_content("#counter")
     page.click("text=Pratinjau")
     assert page.text_content("#recipients") == "3"
     assert "Rp 1.500" in page.text_content("#cost")

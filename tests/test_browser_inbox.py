@@ -1,24 +1,35 @@
-"""End to end in headless Chromium: log in, filter, search, correct, change status, export."""
+"""End to end in headless Chromium: a clerk's day at the desk (1366×768), phone triage
+(390×844), a photo shown with the network to Twilio cut. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
+import io
+from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from data.db import open_db
+from data.db import open_db, transaction
 from tests.conftest import ACCOUNT_SID
+from tests.test_desk_media import jpeg, whatsapp
 from tests.test_inbox_helpers import PASSWORD, make_staff
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MESSAGES = [
     "jln rusak dkt pasar di kelurahan Madidir Ure",
+    "jalang so ancor di Girian Bawah",
     "lampu jalan mati di Girian Bawah",
     "<script>alert(1)</script>",
     "bantuan modal usaha nelayan di Manembo-nembo",
 ]
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def held(monkeypatch, env):
+    monkeypatch.setenv("ASPIRASI_UNDO_SECONDS", "60")
 
 
 @pytest.fixture
@@ -34,94 +45,162 @@ def seeded(settings, signed_post, run_worker):
     return {row["text"]: row["ticket"] for row in db.query("SELECT text, ticket FROM aspirations")}
 
 
-def test_staff_day_in_the_browser(browser_page, live_server, seeded, run_worker, twilio_stub,
-                                  tmp_path, db, signed_post):
+def log_in(page, url):
+    page.goto(url + "/inbox")
+    page.fill("input[name=username]", "ani")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/inbox")
+
+
+def test_staff_day_in_the_browser(held, browser_page, live_server, seeded, run_worker,
+                                  twilio_stub, tmp_path, db):
     page = browser_page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(live_server.url + "/inbox")
-    assert "/login" in page.url
-    page.fill("input[name=username]", "ani")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/inbox")
-    for ticket in seeded.values():
-        assert page.locator(f"a.ticket:text-is('{ticket}')").is_visible()
-
-    # a message that is markup shows as text and runs nothing
+    log_in(page, live_server.url)
     cell = page.get_by_text("<script>alert(1)</script>", exact=True)
-    assert cell.is_visible()
-    assert page.dialogs == []
-    page.screenshot(path=str(ARTIFACTS / "inbox.png"), full_page=True)
+    assert cell.is_visible() and page.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "desk-inbox.png"), full_page=True)
 
-    # filter by category: the URL carries it, only matching rows remain
-    page.select_option("form.filters select[name=category]", "infrastruktur")
-    page.click("form.filters button[type=submit]")
-    page.wait_for_url("**category=infrastruktur**")
-    road = seeded["jln rusak dkt pasar di kelurahan Madidir Ure"]
-    fish = seeded["bantuan modal usaha nelayan di Manembo-nembo"]
-    assert page.locator(f"a.ticket:text-is('{road}')").is_visible()
-    assert page.locator(f"a.ticket:text-is('{fish}')").count() == 0
+    # search by a shorthand: "jln" finds "jalang" and "jalan" too, each spelling highlighted
+    page.fill("input[name=q]", "jln")
+    page.click("#filter-form button[type=submit]")
+    page.wait_for_url("**q=jln**")
+    roads = {seeded[t] for t in MESSAGES[:3]}
+    assert set(page.locator("a.ticket").all_inner_texts()) == roads
+    assert {"jln", "jalang", "jalan"} <= set(page.locator("td.c-text mark").all_inner_texts())
+    page.screenshot(path=str(ARTIFACTS / "desk-search.png"), full_page=True)
 
-    # search, then open the ticket
-    page.goto(live_server.url + "/inbox")
-    page.fill("input[name=q]", "lampu")
-    page.click("form.filters button[type=submit]")
-    page.wait_for_url("**q=lampu**")
-    lamp = seeded["lampu jalan mati di Girian Bawah"]
-    assert page.locator("a.ticket").all_inner_texts() == [lamp]
-    page.click(f"a.ticket:text-is('{lamp}')")
-    page.wait_for_url(f"**/inbox/{lamp}")
-
-    # correct the category
-    page.select_option("select[name=category]", "ekonomi")
-    page.click("text=Simpan koreksi")
-    page.wait_for_load_state()
-    assert page.inner_text("#category") == "Ekonomi"
-
-    # change the status: the citizen's SMS reaches the Twilio stub
-    page.select_option("select[name=status]", "diverifikasi")
+    # a status change: the exact SMS is previewed, the fields follow the status, undo works
+    ticket = seeded[MESSAGES[1]]
+    page.click(f"a.ticket:text-is('{ticket}')")
+    page.wait_for_url(f"**/inbox/{ticket}")
+    assert page.input_value("#status-select") == "diverifikasi"  # suggested, not closing
+    assert page.locator("[data-field=reason]").is_hidden()
+    page.select_option("#status-select", "ditolak")
+    page.fill("input[name=reason]", "Sudah masuk RKPD 2027")
+    page.locator("#sms-text", has_text="RKPD").wait_for()  # fetched live from the server
+    assert page.inner_text("#sms-text") == (
+        f"Tiket {ticket}: usulan belum dapat diproses. Alasan: Sudah masuk RKPD 2027")
+    assert page.locator("[data-field=opd]").is_hidden()
+    page.select_option("#status-select", "diverifikasi")
+    page.locator("#sms-text", has_text="diperiksa").wait_for()
     page.click("text=Simpan status")
-    page.wait_for_load_state()
+    page.wait_for_selector("#undo-bar")
     assert page.inner_text("#status") == "diverifikasi"
+    page.screenshot(path=str(ARTIFACTS / "desk-undo.png"), full_page=True)
+    page.click("#undo")
+    page.wait_for_load_state()
+    assert page.inner_text("#status") == "baru"
+    with transaction(db):
+        db.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00.000000Z'")
     run_worker()
-    bodies = [m["Body"] for m in twilio_stub.creates()]
-    assert any(lamp in body and "diverifikasi" in body for body in bodies)
-    page.reload()
-    assert "status baru → diverifikasi" in page.inner_text("#history")
-    # Twilio's callback arrives: the open page shows "delivered" without a reload
-    sid, outbox_id = db.execute("SELECT provider_sid, id FROM outbox WHERE kind = 'status' "
-                                "ORDER BY id DESC").fetchone()
-    signed_post("/webhooks/twilio/status", {"MessageSid": sid, "MessageStatus": "delivered",
-                                            "AccountSid": ACCOUNT_SID})
-    page.wait_for_selector(f'[data-outbox-id="{outbox_id}"][data-status="delivered"]',
-                           timeout=20000)
-    page.screenshot(path=str(ARTIFACTS / "ticket.png"), full_page=True)
+    assert not [m for m in twilio_stub.creates() if "diverifikasi" in m["Body"]]
 
-    # export the current filter as CSV
-    page.goto(live_server.url + "/inbox?category=infrastruktur")
+    # a bulk action: two tickets to "ekonomi", previewed first
+    page.goto(live_server.url + "/inbox")
+    road, lamp = seeded[MESSAGES[0]], seeded[MESSAGES[2]]
+    for code in (road, lamp):
+        page.check(f'input[name=tiket][value="{code}"]')
+    assert page.inner_text("#selected-count") == "2 tiket dipilih"
+    page.select_option("select[name=aksi]", "category")
+    page.select_option("#bulk select[name=category]", "ekonomi")
+    page.click("text=Pratinjau perubahan")
+    page.wait_for_selector("#bulk-preview")
+    assert "2 dari 2 tiket akan diubah" in page.inner_text("#bulk-summary")
+    page.click("#bulk-confirm")
+    page.wait_for_url("**/inbox")
+    assert "Ubah kategori: 2 tiket diubah" in page.inner_text("main")
+
+    # the XLSX export of the current filter, opened and checked cell by cell
+    page.goto(live_server.url + "/inbox?kelurahan=Girian+Bawah")
     with page.expect_download() as info:
-        page.click("text=Unduh CSV")
-    target = tmp_path / "export.csv"
+        page.click("#export-xlsx")
+    target = tmp_path / "export.xlsx"
     info.value.save_as(target)
-    data = target.read_bytes()
-    assert data.startswith("\ufeff".encode())
-    text = data.decode("utf-8-sig")
-    assert text.startswith("nomor tiket,tanggal,kelurahan") and road in text and fish not in text
-
-    page.goto(live_server.url + "/dashboard")
-    assert page.locator("svg.chart").count() == 3
-    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    book = openpyxl.load_workbook(io.BytesIO(target.read_bytes()))
+    assert book.sheetnames == ["Girian Bawah", "Usulan Musrenbang", "Keterangan"]
+    sheet = book["Girian Bawah"]
+    assert [c.value for c in sheet[1]][:8] == ["Nomor tiket", "Tanggal (WITA)", "Kelurahan",
+                                               "Kecamatan", "Kategori", "Isi aspirasi",
+                                               "Status", "OPD tujuan"]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    assert set(rows) == {seeded[MESSAGES[1]], lamp}
+    road = rows[seeded[MESSAGES[1]]]
+    assert isinstance(road[1].value, datetime)
+    assert [c.value for c in road[2:7]] == ["Girian Bawah", "Girian", "Infrastruktur",
+                                            MESSAGES[1], "baru"]
+    assert rows[lamp][4].value == "Ekonomi"  # the bulk change is in the export
+    assert road[9].value == 1 and road[11].value == "0812-3456-7802"
+    assert book["Usulan Musrenbang"]["B1"].value == "Nomor tiket"
+    page.goto(live_server.url + f"/inbox/{ticket}")
+    page.screenshot(path=str(ARTIFACTS / "desk-ticket.png"), full_page=True)
     assert page.dialogs == []
 
 
-def test_phone_width_still_readable(browser_page, live_server, seeded):
+def test_phone_triage_of_three_tickets(browser_page, live_server, seeded, db):
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(live_server.url + "/login")
-    page.fill("input[name=username]", "ani")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/inbox")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 400  # no sideways scrolling of the whole page (tables scroll in place)
-    page.screenshot(path=str(ARTIFACTS / "inbox-phone.png"), full_page=True)
+    log_in(page, live_server.url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    assert page.locator("label.saring-button").is_visible()
+    assert page.locator("select[name=category]").first.is_hidden()  # filters behind "Saring"
+    first_card = page.locator("tr.card-row").first.bounding_box()
+    assert first_card["y"] < 844 and first_card["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "phone-inbox.png"), full_page=False)
+    page.click("label.saring-button")
+    assert page.locator("#filter-form select[name=category]").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "phone-filters.png"), full_page=False)
+
+    steps = [(MESSAGES[0], "diverifikasi", None), (MESSAGES[2], "ditolak", "Sudah diperbaiki"),
+             (MESSAGES[4], "diverifikasi", None)]
+    for n, (text, status, reason) in enumerate(steps):
+        page.goto(live_server.url + "/inbox")
+        page.click(f"a.ticket:text-is('{seeded[text]}')")
+        page.wait_for_url(f"**/inbox/{seeded[text]}")
+        status_box = page.locator(".o-status").bounding_box()
+        talk_box = page.locator(".o-conversation").bounding_box()
+        assert status_box["y"] < talk_box["y"] and status_box["y"] < 844  # status first
+        assert page.locator(".o-reply").bounding_box()["y"] < talk_box["y"]
+        if n == 0:
+            page.screenshot(path=str(ARTIFACTS / "phone-ticket.png"), full_page=False)
+        page.select_option("#status-select", status)
+        if reason:
+            page.fill("input[name=reason]", reason)
+        page.click("text=Simpan status")
+        page.wait_for_load_state()
+        assert page.inner_text("#status") == status
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    statuses = dict(db.execute("SELECT ticket, status FROM aspirations").fetchall())
+    assert [statuses[seeded[t]] for t, _, _ in steps] == ["diverifikasi", "ditolak",
+                                                         "diverifikasi"]
+    assert page.dialogs == []
+
+
+def test_a_photo_shows_with_the_network_to_twilio_cut(browser_page, live_server, db,
+                                                      signed_post, run_worker, twilio_stub):
+    url = twilio_stub.add_media("9", "image/jpeg", jpeg((1200, 900), (30, 120, 200)))
+    whatsapp(signed_post, 9, "dodoku so mo rubuh di Girian Bawah", [(url, "image/jpeg")])
+    run_worker()
+    make_staff(db, "ani", "staf")
+    twilio_stub.offline = True  # Twilio unreachable from now on
+    page = browser_page
+    outside = []
+
+    def only_our_host(route):
+        if route.request.url.startswith(live_server.url):
+            return route.continue_()
+        outside.append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", only_our_host)
+    log_in(page, live_server.url)
+    assert "📷 foto" in page.inner_text("main") or page.locator("td.c-text").count() == 1
+    (ticket,) = db.execute("SELECT ticket FROM aspirations").fetchone()
+    page.goto(live_server.url + f"/inbox/{ticket}")
+    image = page.locator("img.thumb")
+    image.wait_for()
+    image.evaluate("img => img.decode()")  # loaded and decoded, from our host
+    assert image.evaluate("img => img.naturalWidth") == 320
+    assert outside == []  # nothing on the page asked another host
+    page.screenshot(path=str(ARTIFACTS / "desk-media.png"), full_page=True)

@@ -154,7 +154,11 @@ def test_reply_and_note_boxes_have_labels_and_no_english_codes(staf, db, run_wor
 
 
 def test_twilio_credentials_go_to_twilio_hosts_only(env):
+    from handlers.media import allowed_host
+
     s = load_settings()
+    assert allowed_host(s.twilio_api_url + "/media/1", s)
+    assert not allowed_host("http://10.0.0.1/admin", s)  # never into the office network
     assert credentials_for("https://api.twilio.com/2010-04-01/Accounts/AC1/Media/ME1", s)
     assert credentials_for(s.twilio_api_url + "/media/1", s)  # the stub in tests
     assert credentials_for("https://evil.example/media/1", s) is None
