@@ -162,11 +162,17 @@ def combos(db, filters: dict, scope: str | None) -> list[tuple]:
 
 
 def facets(db, filters: dict, scope: str | None) -> tuple[int, dict[str, list[tuple]]]:
-    """(total, {facet: [(value, count), ...]}) for the filtered set, biggest first."""
+    """(total, {facet: [(value, count), ...]}) for the filtered set, biggest first (cached per
+    data version like the grouped counts they come from)."""
+    key = tuple(sorted((k, v) for k, v in filters.items() if v))
+    return cached(db, "facets", lambda: _facets(combos(db, filters, scope)), key, scope)
+
+
+def _facets(rows) -> tuple[int, dict[str, list[tuple]]]:
     counts: dict[str, dict] = {name: {} for name in FACETS}
     total = 0
     positions = {"category": 0, "kelurahan": 1, "kecamatan": 2, "status": 3, "channel": 4}
-    for row in combos(db, filters, scope):
+    for row in rows:
         total += row[5]
         for name, index in positions.items():
             counts[name][row[index]] = counts[name].get(row[index], 0) + row[5]

@@ -9,6 +9,7 @@ quoted phrase still matches the raw text. Pure: text in, text out.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ def _raw(text: str) -> list[str]:
     return TOKEN.findall(fold((text or "").lower()))
 
 
+@functools.lru_cache(maxsize=65536)
 def stems(token: str) -> tuple[str, ...]:
     """One raw token → its normalised word(s), each stemmed ("jln" → ("jalan",))."""
     engine = load()
@@ -47,8 +49,10 @@ class Term:
     phrase: bool
 
 
-def terms(query: str | None) -> list[Term]:
-    """Quoted phrases and bare words of a query, at most MAX_TERMS."""
+@functools.lru_cache(maxsize=1024)
+def terms(query: str | None) -> tuple[Term, ...]:
+    """Quoted phrases and bare words of a query, at most MAX_TERMS (memoized: a page
+    highlights fifty rows for one query)."""
     query = (query or "")[:200]
     found: list[Term] = []
     for phrase in _QUOTED.findall(query):
@@ -58,7 +62,7 @@ def terms(query: str | None) -> list[Term]:
                               len(words) > 1))
     for word in _raw(_QUOTED.sub(" ", query)):
         found.append(Term((word,), stems(word), False))
-    return found[:MAX_TERMS]
+    return tuple(found[:MAX_TERMS])
 
 
 def _quote(words) -> str:
