@@ -14,6 +14,10 @@ DROP TRIGGER IF EXISTS aspirations_ad;
 DROP TRIGGER IF EXISTS aspirations_au;
 DROP TABLE IF EXISTS aspirations_fts;
 ALTER TABLE aspirations ADD COLUMN words TEXT NOT NULL DEFAULT '';
+"""
+# Created after the backfill: an external-content index must never be told to delete a row
+# it was not given (that corrupts it), so it is filled once, by 'rebuild', at the end.
+INDEX = """
 CREATE VIRTUAL TABLE aspirations_fts USING fts5(
     text, ticket, kelurahan, words,
     tokenize = 'unicode61 remove_diacritics 2', content = 'aspirations', content_rowid = 'id'
@@ -41,4 +45,5 @@ def up(db):
     rows = db.execute("SELECT id, text FROM aspirations").fetchall()
     db.conn.executemany("UPDATE aspirations SET words = ? WHERE id = ?",
                         [(index_words(text), row_id) for row_id, text in rows])
+    execute_script(db, INDEX)
     db.execute("INSERT INTO aspirations_fts (aspirations_fts) VALUES ('rebuild')")
