@@ -9,7 +9,7 @@ import json
 from data.clock import utcnow
 
 LINK_KINDS = ("need", "question", "part", "answer", "followup", "check", "closing", "rsvp",
-              "smalltalk")
+              "smalltalk", "support")
 # Messages that make up a ticket's content (its first message and the burst parts).
 CONTENT_KINDS = ("need", "question", "part")
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import parsers
 from data import aspiration_edits, aspirations, clock, conversations
-from handlers import replies, tickets
+from handlers import grouping, replies, tickets
 from handlers.context import Inbound
 
 CHANNEL_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
@@ -107,6 +107,7 @@ def join_text(ctx: Inbound, pending: dict | None) -> bool:
     conversations.link(ctx.db, ctx.message, ctx.contact["id"], row["id"], "part",
                        "keterangan" if not had_text else None)
     ctx.aspiration = row = aspirations.get(ctx.db, row["id"])
+    grouping.sync(ctx.db, ctx.settings, row, merged)  # its words or place changed
     if tickets.revise_ack(ctx, row):
         return True
     if not had_text or placed:  # it answers what the ack asked: say where it went

@@ -21,7 +21,7 @@ from datetime import timedelta
 from data import aspiration_edits, aspirations, broadcasts, clock, conversations
 from data.aspirations import TICKET_ALPHABET
 from data.contacts import is_kepala
-from handlers import bursts, replies, rsvp, tickets
+from handlers import bursts, grouping, replies, rsvp, tickets
 from handlers.context import Inbound
 from parsers import choices, places
 from parsers import conversation as rules
@@ -116,8 +116,10 @@ def set_place(ctx: Inbound, row: dict, kelurahan: str, pending: dict) -> None:
                        f"kelurahan: {kelurahan}")
     conversations.settle(ctx.db, ctx.contact["id"],
                          [a for a in pending["asks"] if a != "kelurahan"])
-    ctx.aspiration = aspirations.get(ctx.db, row["id"])
-    ctx.reply(replies.render("answer_place", ticket=row["ticket"], kelurahan=kelurahan))
+    ctx.aspiration = row = aspirations.get(ctx.db, row["id"])
+    grouping.sync(ctx.db, ctx.settings, row)  # now it has a place: its usulan
+    ctx.reply(tickets.joined_reply(ctx.db, row, "answer_place_joined") or replies.render(
+        "answer_place", ticket=row["ticket"], kelurahan=kelurahan))
 
 
 def closing(ctx: Inbound, cues) -> bool:

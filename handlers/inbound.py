@@ -13,7 +13,7 @@ import parsers
 from data import channels, contacts, media, messages, outbox
 from data.addresses import is_reachable
 from data.db import transaction
-from handlers import commands, conversation, flood_guard, queue, tickets
+from handlers import commands, conversation, flood_guard, queue, support, tickets
 from handlers.context import Inbound, database, settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ HANDLERS = {
     "CEK": tickets.handle_check,
     "BANTUAN": tickets.handle_help,
     **commands.HANDLERS,
+    **support.HANDLERS,
 }
 
 

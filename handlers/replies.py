@@ -31,6 +31,11 @@ TEXTS = {
                    "{choices}. Balas angkanya.",
     "ack_choices_short": "Aspirasi {received}: tiket {ticket}, {category}. Kel. {common} "
                          "yang mana? {choices}. Balas angkanya.",
+    # A need like one already proposed in the kelurahan joins that usulan (handlers.grouping).
+    "ack_joined": "Usulan serupa sudah ada ({code}), dukungan Anda dicatat: {count} warga. "
+                  "Tiket Anda {ticket}, Kel. {kelurahan}. Cek: balas CEK {ticket}",
+    "ack_joined_again": "Usulan serupa dari Anda sudah ada ({code}), didukung {count} warga. "
+                        "Tiket {ticket}, Kel. {kelurahan}. Cek: balas CEK {ticket}",
     # A photo, voice note or location with no text yet: {what} names what arrived.
     "ack_media": "{what} diterima: tiket {ticket}. Kirim keterangan singkat dan nama "
                  "kelurahannya agar petugas bisa menindaklanjuti.",
@@ -39,6 +44,8 @@ TEXTS = {
     # Answers to what we asked.
     "answer_place": "Terima kasih. Tiket {ticket} dicatat di Kel. {kelurahan}. Petugas akan "
                     "memeriksa dan mengabari Anda. Cek: balas CEK {ticket}",
+    "answer_place_joined": "Terima kasih. Tiket {ticket} dicatat di Kel. {kelurahan}. Usulan "
+                           "serupa sudah ada ({code}), dukungan Anda dicatat: {count} warga.",
     "answer_choices": "Kelurahan mana untuk tiket {ticket}? {choices}. Balas angkanya.",
     "answer_choices_short": "Kel. {common} yang mana untuk tiket {ticket}? {choices}. "
                             "Balas angkanya.",
@@ -52,6 +59,23 @@ TEXTS = {
     "check": "Tiket {ticket} ({category}): {state} sejak {date}. {next}",
     "followup": "Pesan Anda diteruskan ke petugas. Tiket {ticket}: {state} sejak {date}. "
                 "{next}",
+    "check_usulan": "Tiket {ticket}: {state} sejak {date}, usulan {code} didukung {count} "
+                    "warga. {next}",
+    # An usulan's code: CEK U-0123 and DUKUNG U-0123 (handlers.support); {state}: USULAN_STATES.
+    "usulan_check": "Usulan {code} ({title}): {state}. Didukung {count} warga. Dukung juga: "
+                    "balas DUKUNG {code}",
+    "support_added": "Terima kasih, dukungan Anda untuk usulan {code} ({title}) dicatat. "
+                     "Usulan ini kini didukung {count} warga.",
+    "support_again": "Dukungan Anda untuk usulan {code} ({title}) sudah tercatat sebelumnya. "
+                     "Usulan ini didukung {count} warga.",
+    "support_closed": "Usulan {code} ({title}) {state}, dukungan baru tidak dicatat. "
+                      "Usulan ini didukung {count} warga.",
+    "support_unknown": "Kode {given} tidak ditemukan. Periksa kodenya di SMS yang Anda terima, "
+                       "mis. DUKUNG U-0123 atau DUKUNG dan kode tiket.",
+    "support_usage": "Untuk mendukung usulan warga, kirim DUKUNG lalu kodenya, mis. "
+                     "DUKUNG U-0123. Cek usulan: CEK U-0123",
+    "support_waiting": "Tiket {ticket} belum menjadi usulan Musrenbang, jadi belum bisa "
+                       "didukung. Balas CEK {ticket} untuk statusnya.",
     "check_unknown": "Tiket {ticket} tidak ditemukan. Periksa kodenya (5 huruf/angka di SMS "
                      "tanda terima), mis. CEK A7K2Q. Balas CEK saja untuk daftar tiket Anda.",
     "check_list": "Tiket Anda yang masih diproses: {tickets}. Rincian: balas CEK dan kodenya, "
@@ -87,6 +111,10 @@ TEXTS = {
 SHORTEN = {"ack": "received", "ack_ask_place": "received", "ack_choices": "received",
            "ack_choices_short": "received", "ack_media": "what", "ack_media_place": "what",
            "check": "state", "followup": "state", "check_list": "tickets",
+           "check_usulan": "state", "ack_joined": "kelurahan", "ack_joined_again": "kelurahan",
+           "answer_place_joined": "kelurahan", "usulan_check": "title",
+           "support_added": "title", "support_again": "title", "support_closed": "title",
+           "support_unknown": "given",
            "register_unknown": "given", "register_unknown_plain": "given",
            "check_unknown": "ticket"}
 
@@ -97,6 +125,14 @@ STATES = {
     "diteruskan": ("diteruskan ke {opd}", "Kami kabari lewat SMS bila ada hasilnya."),
     "selesai": ("dinyatakan selesai", "Terima kasih atas partisipasi Anda."),
     "ditolak": ("belum dapat diproses", "Alasan: {reason}"),
+}
+# What an usulan's status means for its supporters (CEK U-0123, DUKUNG on a closed one).
+USULAN_STATES = {
+    "terbuka": "dikumpulkan untuk Musrenbang Kel. {kelurahan}",
+    "kecamatan": "masuk daftar usulan Musrenbang kecamatan",
+    "diteruskan": "diteruskan ke {opd}",
+    "selesai": "sudah selesai",
+    "ditolak": "tidak dilanjutkan",
 }
 # One word or two per status, for the list of open tickets ("H73XV menunggu").
 STATE_WORDS = {"baru": "menunggu", "diverifikasi": "diperiksa", "diteruskan": "diteruskan",
@@ -201,15 +237,25 @@ def describe(counts: dict[str, int]) -> str:
     return ", ".join(items[:-1]) + " dan " + items[-1]
 
 
-def status_reply(key: str, row: dict, since: str) -> str:
-    """CEK or follow-up answer: the ticket's status in plain words, since when, what is next."""
+def status_reply(key: str, row: dict, since: str, usulan: tuple[str, int] | None = None) -> str:
+    """CEK or follow-up answer: the ticket's status in plain words, since when, what is next;
+    with `usulan` (code, supporters), for CEK, how many citizens support it."""
     state, following = STATES.get(row["status"], STATES["baru"])
     reason = " ".join((row.get("reject_reason") or "-").split())
+    extra = {}
+    if usulan is not None and key == "check":
+        key, extra = "check_usulan", {"code": usulan[0], "count": usulan[1]}
     return fit_sms_segment(
         TEXTS[key], shorten="next" if row["status"] == "ditolak" else "state",
         ticket=row["ticket"], category=category_label(row["category"]),
         state=state.format(opd=row.get("opd") or "dinas terkait"), date=short_date(since),
-        next=following.format(reason=reason))
+        next=following.format(reason=reason), **extra)
+
+
+def usulan_state(row: dict) -> str:
+    """An usulan's status in the words its supporters read."""
+    return USULAN_STATES.get(row["status"], USULAN_STATES["terbuka"]).format(
+        kelurahan=row["kelurahan"], opd=row.get("opd") or "dinas terkait")
 
 
 def category_label(category: str) -> str:

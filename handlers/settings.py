@@ -107,6 +107,13 @@ def _non_negative_int(value: str, name: str) -> int:
     return _integer(value, name, 0)
 
 
+def _year(value: str, name: str) -> int:
+    number = _integer(value, name, 2000)
+    if number > 2099:
+        raise ConfigError(name, "harus tahun 2000-2099")
+    return number
+
+
 def _secret(minimum: int):
     """A key or token long enough that it cannot be guessed (the check names no value)."""
     def check(value: str, name: str) -> str:
@@ -294,6 +301,14 @@ class Settings:
     idle_hours: float = setting(
         "ASPIRASI_IDLE_HOURS", "8", _positive_float,
         "A staff session idle this long is logged out")
+    musrenbang_cycle: int | None = setting(
+        "ASPIRASI_CYCLE", None, _year,
+        "Musrenbang cycle (year) new usulan are tagged with; unset: the year (WITA) the need "
+        "arrived. Set next year's once this year's forums are over")
+    opd_deadline_days: int = setting(
+        "ASPIRASI_OPD_DEADLINE_DAYS", "5", _positive_int,
+        "Working days an OPD has to answer a ticket or usulan forwarded to it; later ones are "
+        "flagged overdue on the dashboard")
 
     @property
     def twilio_enabled(self) -> bool:

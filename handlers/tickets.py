@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from data import aspirations, clock, conversations, outbox
-from handlers import replies
+from data import aspirations, clock, conversations, outbox, usulan
+from handlers import grouping, replies, support
 from handlers.context import Inbound
 from parsers import choices
 
@@ -58,6 +58,7 @@ def handle_aspiration(ctx: Inbound) -> None:
         row = aspirations.create(ctx.db, message, ctx.contact["id"], parsed,
                                  text if text.strip() else placeholder, place=registered_place(ctx))
         conversations.link(ctx.db, message, ctx.contact["id"], row["id"], "need")
+        grouping.sync(ctx.db, ctx.settings, row, parsed)  # one usulan per need (or a new one)
     ctx.aspiration = row
     body, asks, options = ack_for(ctx, row, None if row["message_id"] != message["id"]
                                   else [message])  # a new ticket: this message is all of it
@@ -102,12 +103,26 @@ def ack_for(ctx: Inbound, row: dict,
         return replies.render("ack_media", what=what, **values), ["keterangan", "kelurahan"], []
     values["received"] = f"diterima dengan {what}" if what else "diterima"
     if row["kelurahan"]:
+        joined = joined_reply(ctx.db, row, "ack_joined", "ack_joined_again")
+        if joined:
+            return joined, [], []
         return replies.render("ack", place=f", Kel. {row['kelurahan']}", **values), [], []
     options = choices.place_choices(row["text"])
     offer = choices_reply("ack_choices", options, **values)
     if offer:
         return offer, ["kelurahan"], options
     return replies.render("ack_ask_place", **values), ["kelurahan"], []
+
+
+def joined_reply(db, row: dict, key: str, again: str | None = None) -> str | None:
+    """ "Usulan serupa sudah ada (U-0123), dukungan Anda dicatat: 21 warga ..." when the need
+    joined an usulan another sender's need started; None otherwise."""
+    placed = grouping.placement(db, row)
+    if placed is None or not placed.joined:
+        return None
+    return replies.render(key if placed.counted or again is None else again, code=placed.code,
+                          count=placed.supporters, ticket=row["ticket"],
+                          kelurahan=row["kelurahan"])
 
 
 def choices_reply(key: str, options: list[str], **values) -> str | None:
@@ -162,14 +177,18 @@ def handle_check(ctx: Inbound) -> None:
     if not ticket:
         ctx.reply(open_tickets(ctx))
         return
-    row = aspirations.by_ticket(ctx.db, ticket)
+    proposal, row = support.find(ctx.db, ticket)
     if row is None:
+        if proposal is not None:  # CEK U-0123
+            ctx.reply(support.check_reply(proposal))
+            return
         ctx.reply(replies.render("check_unknown", ticket=ticket[:12]))
         return
     if row["contact_id"] == ctx.contact["id"]:
         ctx.aspiration = row
         conversations.link(ctx.db, ctx.message, ctx.contact["id"], row["id"], "check")
-    ctx.reply(replies.status_reply("check", row, aspirations.status_since(ctx.db, row)))
+    counted = (usulan.code(proposal["id"]), proposal["supporters"]) if proposal else None
+    ctx.reply(replies.status_reply("check", row, aspirations.status_since(ctx.db, row), counted))
 
 
 def open_tickets(ctx: Inbound) -> str:

@@ -15,7 +15,14 @@ _GREETING = re.compile(
     r"(?:(?:pak|bu|bapak|ibu|kak|om|admin|min)\b[\s,.!:;-]*)?)+", re.I)
 _FIELDS = re.compile(r"\s*[#*,;]+\s*")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
-_TICKET_WORDS = frozenset({"status", "tiket", "kode", "no", "nomor", "nomer", "aspirasi"})
+_TICKET_WORDS = frozenset({"status", "tiket", "kode", "no", "nomor", "nomer", "aspirasi",
+                           "usulan"})
+# An usulan's code as citizens type it: "U-0123", "u0123", "U 123", "u.12" (data.usulan formats
+# it); digits alone ("DUKUNG 123") name an usulan too.
+_USULAN = re.compile(r"[Uu]\s?[-.]?\s?0*([1-9]\d{0,6})(?![A-Za-z0-9])")
+_DIGITS = re.compile(r"0*([1-9]\d{0,6})(?![A-Za-z0-9])")
+_AMBIGUOUS = re.compile(r"[Uu][2-9]{4}")  # "U2345": a ticket code, or usulan 2345
+_LEAD_WORDS = re.compile(r"^\W*(?:(?:" + "|".join(sorted(_TICKET_WORDS)) + r")\b\W*)*", re.I)
 SOLO_MAX_TOKENS = 8
 PLACE_MAX_WORDS = 5  # "kel. Manembo nembo Tengah": a kelurahan is never longer than this
 GREETINGS = frozenset({"selamat", "pagi", "siang", "sore", "malam", "halo", "hallo", "hai",
@@ -83,6 +90,11 @@ def leading(body: str, first: str, engine) -> Command | None:
         return Command("ASPIRASI", name, {"text": rest}, confidence)
     if name == "DAFTAR":
         return Command(name, None, daftar_args(rest), confidence)
+    if name == "DUKUNG":
+        code = ticket_of(rest, digits=True)
+        if code is None and _ALNUM.findall(rest):
+            return None  # "dukung pembangunan jalan di girian": a need, not a code
+        return Command(name, None, {"code": code}, confidence)
     if name == "CEK":
         ticket = ticket_of(rest)
         if ticket is None and not _TICKET_WORDS.issuperset(w.lower() for w in _ALNUM.findall(rest)):
@@ -91,11 +103,23 @@ def leading(body: str, first: str, engine) -> Command | None:
     return Command(name, None, {"text": rest}, confidence)
 
 
-def ticket_of(rest: str) -> str | None:
-    """The ticket code after CEK/STATUS: alphanumeric, 4-12 chars, with a digit or alone."""
-    tokens = _ALNUM.findall(rest)
-    while tokens and tokens[0].lower() in _TICKET_WORDS:
-        tokens = tokens[1:]
+def usulan_code(text: str, digits: bool = False) -> str | None:
+    """ "U-0123" for any spelling of an usulan code at the start of `text` (with digits=True
+    also a bare number), else None."""
+    text = text.strip()
+    match = _USULAN.match(text) or (_DIGITS.match(text) if digits else None)
+    return f"U-{int(match.group(1)):04d}" if match else None
+
+
+def ticket_of(rest: str, digits: bool = False) -> str | None:
+    """The code after CEK/STATUS/DUKUNG: an usulan ("U-0123"), or a ticket: alphanumeric,
+    4-12 chars, with a digit or alone. "U2345" could be either: it stays a ticket code here
+    (the handler looks for an usulan when no such ticket exists)."""
+    head = _LEAD_WORDS.sub("", rest)
+    tokens = _ALNUM.findall(head)
+    found = usulan_code(head, digits)
+    if found and not (tokens and _AMBIGUOUS.fullmatch(tokens[0])):
+        return found
     if not tokens or not 4 <= len(tokens[0]) <= 12:
         return None
     code = tokens[0]

@@ -4,7 +4,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from types import MappingProxyType
 
 COMMANDS = ("ASPIRASI", "DAFTAR", "BERHENTI", "MULAI", "CEK", "BANTUAN", "UNDANG", "YA",
-            "BATAL", "HADIR", "TIDAK", "REKAP")
+            "BATAL", "HADIR", "TIDAK", "REKAP", "DUKUNG")
 CATEGORIES = ("infrastruktur", "ekonomi", "pariwisata", "lainnya")
 EMPTY = MappingProxyType({})
 # A free-text category read with less confidence than this needs a human look ("perlu dicek").
@@ -23,7 +23,8 @@ class Parsed:
     """What a message means.
 
     `args` is a read-only mapping (types.MappingProxyType) of command arguments:
-    CEK {"ticket": "A7K2Q" or None}; DAFTAR {"name", "kelurahan" (official or None),
+    CEK {"ticket": "A7K2Q", "U-0123" (an usulan) or None}; DUKUNG {"code": a ticket or
+    usulan code, or None}; DAFTAR {"name", "kelurahan" (official or None),
     "kelurahan_text" (the words after the name, as typed), "suggestions" (list of official
     names when not recognised)}; UNDANG/REKAP/BERHENTI {"text": the rest, original case};
     an explicit category prefix (INFRA#...) {"text": the rest}. `scores` maps each category to

@@ -19,6 +19,7 @@ WORST = {
     "state": "diteruskan ke Dinas Perumahan dan Kawasan Permukiman",
     "next": "Kami kabari lewat SMS bila ada hasilnya.",
     "tickets": "WWWWW menunggu, WWWWW diteruskan, WWWWW diperiksa (+2 lagi)", "first": "WWWWW",
+    "code": "U-12345", "count": "1234", "title": "lampu jalan mati dkt gereja",
 }
 
 

@@ -36,6 +36,7 @@ LINK_LABELS = {
     "answer": "jawaban untuk tiket", "followup": "pesan susulan tiket",
     "check": "cek status tiket", "closing": "penutup (terima kasih/ok), tanpa tiket baru",
     "rsvp": "jawaban undangan rapat", "smalltalk": "sapaan, tanpa tiket",
+    "support": "DUKUNG: dukungan untuk usulan",
 }
 
 
