@@ -36,6 +36,11 @@ def recipient_where(target: dict, exclude_contact_id: int | None = None,
         if values:
             places.append(f"c.{column} IN ({','.join('?' for _ in values)})")
             params.extend(values)
+    supported = [int(v) for v in target.get("usulan") or []]
+    if supported:  # an usulan's outcome: its supporters (data.usulan)
+        places.append("c.id IN (SELECT contact_id FROM usulan_supporters WHERE usulan_id IN "
+                      f"({','.join('?' for _ in supported)}))")
+        params.extend(supported)
     if places:
         clauses.append("(" + " OR ".join(places) + ")")
     elif not target.get("all"):

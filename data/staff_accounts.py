@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from data import clock
+from data import clock, reference
 
-ROLES = ("admin", "staf", "kelurahan")
+# opd: an agency's account; it sees only what was forwarded to its OPD (gateway.opd_desk).
+ROLES = ("admin", "staf", "kelurahan", "opd")
 
 
 class StaffError(ValueError):
@@ -26,12 +27,13 @@ def get(db, user_id) -> dict | None:
 
 def all_users(db) -> list[dict]:
     return list(db.query(
-        "SELECT id, username, role, kelurahan, active, created_at, last_login_at "
+        "SELECT id, username, role, kelurahan, opd, active, created_at, last_login_at "
         "FROM staff_users ORDER BY username"))
 
 
-def check_account(username: str, role: str, kelurahan: str | None) -> None:
-    """Raise StaffError naming what is wrong with a username, role and kelurahan."""
+def check_account(username: str, role: str, kelurahan: str | None,
+                  opd: str | None = None) -> None:
+    """Raise StaffError naming what is wrong with a username, role, kelurahan and OPD."""
     if not username or len(username) > 64 or not username.replace(".", "").replace(
             "_", "").replace("-", "").isalnum():
         raise StaffError("Nama pengguna hanya huruf, angka, titik, garis bawah atau tanda hubung.")
@@ -39,19 +41,24 @@ def check_account(username: str, role: str, kelurahan: str | None) -> None:
         raise StaffError(f"Peran harus salah satu dari: {', '.join(ROLES)}.")
     if role == "kelurahan" and not kelurahan:
         raise StaffError("Peran kelurahan wajib memilih kelurahan.")
+    if role == "opd" and opd not in reference.opd_list():
+        raise StaffError("Peran opd wajib memilih satu OPD dari daftar (data/opd.tsv).")
 
 
 def write_user(db, username: str, password_hash: str | None, role: str,
-               kelurahan: str | None, update: bool = False) -> dict:
-    """Create an account, or with update=True reset its hash/role/kelurahan (and reactivate)."""
-    check_account(username, role, kelurahan)
+               kelurahan: str | None, update: bool = False, opd: str | None = None) -> dict:
+    """Create an account, or with update=True reset its hash/role/kelurahan/OPD (and
+    reactivate)."""
+    check_account(username, role, kelurahan, opd)
     kelurahan = kelurahan if role == "kelurahan" else None
+    opd = opd if role == "opd" else None
     existing = by_username(db, username)
     now = clock.utcnow()
     if existing and not update:
         raise StaffError(f"Pengguna {username!r} sudah ada (pakai --update untuk mengubah).")
     if existing:
-        fields = {"role": role, "kelurahan": kelurahan, "active": 1, "updated_at": now}
+        fields = {"role": role, "kelurahan": kelurahan, "opd": opd, "active": 1,
+                  "updated_at": now}
         if password_hash is not None:
             fields["password_hash"] = password_hash
         db.table("staff_users").update(existing["id"], fields)
@@ -62,9 +69,9 @@ def write_user(db, username: str, password_hash: str | None, role: str,
     if password_hash is None:
         raise StaffError("Kata sandi wajib untuk akun baru.")
     db.execute(
-        "INSERT INTO staff_users (username, password_hash, role, kelurahan, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [username, password_hash, role, kelurahan, now, now])
+        "INSERT INTO staff_users (username, password_hash, role, kelurahan, opd, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [username, password_hash, role, kelurahan, opd, now, now])
     return by_username(db, username)
 
 

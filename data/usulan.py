@@ -155,3 +155,19 @@ def of_aspiration(db, aspiration_id: int) -> dict | None:
     row = db.execute("SELECT usulan_id FROM usulan_members WHERE aspiration_id = ?",
                      [aspiration_id]).fetchone()
     return resolve(db, row[0]) if row else None
+
+
+def claim_outcome(db, usulan_id: int, outcome: str) -> bool:
+    """True for the one caller that may tell the supporters about this outcome."""
+    return db.execute("INSERT INTO usulan_outcomes (usulan_id, outcome, at) VALUES (?, ?, ?) "
+                      "ON CONFLICT DO NOTHING", [usulan_id, outcome, utcnow()]).rowcount == 1
+
+
+def outcome_sent(db, usulan_id: int, outcome: str, broadcast_id: int) -> None:
+    db.execute("UPDATE usulan_outcomes SET broadcast_id = ? WHERE usulan_id = ? AND outcome = ?",
+               [broadcast_id, usulan_id, outcome])
+
+
+def outcomes(db, usulan_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM usulan_outcomes WHERE usulan_id = ? ORDER BY at",
+                         [usulan_id]))

@@ -20,12 +20,12 @@ def check_password(password: str | None) -> None:
 
 
 def save_user(db, username: str, password: str | None, role: str, kelurahan: str | None,
-              update: bool = False) -> dict:
-    """Create an account, or with update=True reset its password/role/kelurahan."""
-    staff_accounts.check_account(username, role, kelurahan)
+              update: bool = False, opd: str | None = None) -> dict:
+    """Create an account, or with update=True reset its password/role/kelurahan/OPD."""
+    staff_accounts.check_account(username, role, kelurahan, opd)
     check_password(password)
     password_hash = generate_password_hash(password) if password is not None else None
-    return staff_accounts.write_user(db, username, password_hash, role, kelurahan, update)
+    return staff_accounts.write_user(db, username, password_hash, role, kelurahan, update, opd)
 
 
 def authenticate(db, username: str, password: str,

@@ -56,9 +56,16 @@ PASSIVE_SUFFIXES = (".json",)
 SEEN_GRANULARITY = 60  # seconds: the session cookie is rewritten at most once a minute
 
 
+# An `opd` account works on its own pages (gateway.opd_desk) only: any other staff route is a
+# 404 for it, so nothing beyond what was forwarded to its OPD is ever shown or changed.
+OPD_ENDPOINTS = ("opd_desk.", "auth.")
+OPD_HOME = ("root", "inbox.index")
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.before_request(check_csrf)
+    app.before_request(confine_opd)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"csrf_token": csrf_token, "current_user": current_user})
 
@@ -109,7 +116,7 @@ def current_user() -> dict | None:
             # the session's version must be the account's: logout, a password reset and
             # deactivation raise it, so a copied cookie stops working at once
             if row and row["active"] and session.get("sv") == row["session_version"]:
-                user = {k: row[k] for k in ("id", "username", "role", "kelurahan")}
+                user = {k: row[k] for k in ("id", "username", "role", "kelurahan", "opd")}
                 _mark_seen()
         g.staff_user = user
     return g.staff_user
@@ -128,6 +135,24 @@ def _mark_seen() -> None:
     now = int(time.time())
     if now - session.get("seen", 0) >= SEEN_GRANULARITY:
         session["seen"] = now
+
+
+def confine_opd():
+    """Keep an `opd` account on its OPD's pages (its home: the OPD desk)."""
+    if "user_id" not in session or request.endpoint in (None, "static"):
+        return None
+    user = current_user()
+    if user is None or user["role"] != "opd" or request.endpoint.startswith(OPD_ENDPOINTS):
+        return None
+    if request.endpoint in OPD_HOME:
+        return redirect(url_for("opd_desk.index"))
+    abort(404)
+
+
+def scope_opd() -> str | None:
+    """The OPD an `opd` account is bound to; None for every other role."""
+    user = current_user()
+    return user["opd"] if user and user["role"] == "opd" else None
 
 
 def scope_kelurahan() -> str | None:

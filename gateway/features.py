@@ -5,6 +5,7 @@ import importlib
 FEATURES = [
     "gateway.inbox:register",
     "gateway.broadcasts:register",
+    "gateway.musrenbang:register",
 ]
 
 

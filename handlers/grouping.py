@@ -57,9 +57,7 @@ def sync(db, s, row: dict, parsed=None) -> Placement | None:
         if current:
             usulan.leave(db, row["id"])
         return None
-    parsed = parsed if parsed is not None and parsed.text == row["text"] else \
-        parsers.parse(row["text"])
-    terms = similar.signature(parsed, (row["kelurahan"], row["kecamatan"]))
+    terms = signature(row, parsed)
     fits = current is not None and (current["u_kelurahan"], current["u_category"]) == (
         row["kelurahan"], row["category"])
     if current is not None and _own(db, current):
@@ -69,6 +67,18 @@ def sync(db, s, row: dict, parsed=None) -> Placement | None:
     if current is not None:
         usulan.leave(db, row["id"])
     return _place(db, s, row, terms)
+
+
+def signature(row: dict, parsed=None) -> frozenset:
+    """What the need asks for (parsers.similar), read from its text as it stands."""
+    if parsed is None or parsed.text != row["text"]:
+        parsed = parsers.parse(row["text"])
+    return similar.signature(parsed, (row["kelurahan"], row["kecamatan"]))
+
+
+def terms_of(row: dict) -> str:
+    """The stored form of a need's signature (a staff split founds a new usulan with it)."""
+    return similar.encode(signature(row))
 
 
 def _own(db, current: dict) -> bool:

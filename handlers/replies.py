@@ -76,6 +76,14 @@ TEXTS = {
                      "DUKUNG U-0123. Cek usulan: CEK U-0123",
     "support_waiting": "Tiket {ticket} belum menjadi usulan Musrenbang, jadi belum bisa "
                        "didukung. Balas CEK {ticket} untuk statusnya.",
+    # What supporters hear (handlers.outcomes): once per usulan and outcome, by broadcast.
+    "outcome_kecamatan": "Kabar usulan {code} ({title}): diterima forum Kel. {kelurahan}, masuk "
+                         "daftar Musrenbang kecamatan. Terima kasih atas dukungan Anda.",
+    "outcome_selesai": "Kabar usulan {code} ({title}): dinyatakan selesai oleh {opd}. Terima "
+                       "kasih atas dukungan Anda.",
+    # An OPD's answer (handlers.opd_answers), after the planning office approved it.
+    "opd_answer_ticket": "Jawaban {opd} untuk tiket {ticket}: {answer}",
+    "opd_answer_usulan": "Jawaban {opd} untuk usulan {code}: {answer}",
     "check_unknown": "Tiket {ticket} tidak ditemukan. Periksa kodenya (5 huruf/angka di SMS "
                      "tanda terima), mis. CEK A7K2Q. Balas CEK saja untuk daftar tiket Anda.",
     "check_list": "Tiket Anda yang masih diproses: {tickets}. Rincian: balas CEK dan kodenya, "
@@ -116,6 +124,7 @@ SHORTEN = {"ack": "received", "ack_ask_place": "received", "ack_choices": "recei
            "support_added": "title", "support_again": "title", "support_closed": "title",
            "support_unknown": "given",
            "register_unknown": "given", "register_unknown_plain": "given",
+           "outcome_kecamatan": "title", "outcome_selesai": "title",
            "check_unknown": "ticket"}
 
 # What a status means for the citizen, and what happens next ({opd}, {reason} filled in).

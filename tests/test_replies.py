@@ -20,6 +20,7 @@ WORST = {
     "next": "Kami kabari lewat SMS bila ada hasilnya.",
     "tickets": "WWWWW menunggu, WWWWW diteruskan, WWWWW diperiksa (+2 lagi)", "first": "WWWWW",
     "code": "U-12345", "count": "1234", "title": "lampu jalan mati dkt gereja",
+    "opd": "Dinas Perumahan dan Kawasan Permukiman",
 }
 
 

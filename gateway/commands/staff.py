@@ -9,13 +9,15 @@ from gateway.commands.core import settings_or_exit
 
 @click.command("create-staff")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "staf", "kelurahan"]), required=True,
-              help="admin: accounts and contacts too; staf: every kelurahan; kelurahan: one.")
+@click.option("--role", type=click.Choice(["admin", "staf", "kelurahan", "opd"]), required=True,
+              help="admin: accounts and contacts too; staf: every kelurahan; kelurahan: one; "
+                   "opd: what was forwarded to one OPD.")
 @click.option("--kelurahan", default=None, help="Official kelurahan name (required for "
                                                 "--role kelurahan).")
+@click.option("--opd", default=None, help="OPD name from data/opd.tsv (required for --role opd).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from one line of stdin.")
 @click.option("--update", is_flag=True, help="The account exists: reset its password and role.")
-def create_staff(username, role, kelurahan, password_stdin, update):
+def create_staff(username, role, kelurahan, opd, password_stdin, update):
     """Create (or with --update reset) a staff account; the password is never an argument."""
     from data import audit
     from data.db import open_db, transaction
@@ -33,6 +35,8 @@ def create_staff(username, role, kelurahan, password_stdin, update):
             raise click.ClickException(f"kelurahan {kelurahan!r} tidak dikenal (maksud: {hint})")
     elif kelurahan:
         raise click.UsageError("--kelurahan hanya untuk --role kelurahan")
+    if (role == "opd") != bool(opd):
+        raise click.UsageError("--opd NAMA wajib untuk --role opd, dan hanya untuk itu")
     if password_stdin:
         password = click.get_text_stream("stdin").readline().rstrip("\r\n")
     else:
@@ -40,12 +44,12 @@ def create_staff(username, role, kelurahan, password_stdin, update):
     db = open_db(settings_or_exit().db_path)
     try:
         with transaction(db):
-            user = save_user(db, username, password, role, official, update=update)
+            user = save_user(db, username, password, role, official, update=update, opd=opd)
             audit.record(db, "cli", "staff_update" if update else "staff_create", username,
-                         role=role, kelurahan=official)
+                         role=role, kelurahan=official, opd=opd)
     except StaffError as exc:
         raise click.ClickException(str(exc)) from None
-    scope = f", kelurahan {official}" if official else ""
+    scope = f", kelurahan {official}" if official else f", {opd}" if opd else ""
     click.echo(f"akun {user['username']} ({role}{scope}) {'diperbarui' if update else 'dibuat'}")
 
 

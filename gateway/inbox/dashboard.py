@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, render_template
 
-from data import inbox_queries, reference
+from data import inbox_queries, opd_items, reference
 from data.clock import wita_midnight, wita_today
 from gateway import auth, runtime
 from gateway.inbox import charts
@@ -30,10 +30,10 @@ def due_date(received: date, holidays: set[str], days: int = PROMISE_WORKING_DAY
     return day
 
 
-def overdue_cutoff(today: date, holidays: set[str]) -> date:
+def overdue_cutoff(today: date, holidays: set[str], days: int = PROMISE_WORKING_DAYS) -> date:
     """First received-day that is still within the promise today; earlier days are overdue."""
     day = today
-    while due_date(day - timedelta(days=1), holidays) >= today:
+    while due_date(day - timedelta(days=1), holidays, days) >= today:
         day -= timedelta(days=1)
     return day
 
@@ -70,6 +70,9 @@ def index():
     holidays = reference.holidays()
     cutoff = overdue_cutoff(today, holidays)
     overdue_count, overdue_rows = inbox_queries.overdue(db, scope, wita_midnight(cutoff))
+    opd_days = runtime.settings().opd_deadline_days  # LAPOR!-style: the OPD's answer is due
+    opd_cutoff = overdue_cutoff(today, holidays, opd_days)
+    opd_overdue = opd_items.overdue(db, wita_midnight(opd_cutoff), scope)
     starts = week_starts(today)
     counts = inbox_queries.cached(
         db, "weeks", lambda: inbox_queries.counts_between(
@@ -84,6 +87,7 @@ def index():
     return render_template(
         "inbox/dashboard.html", places=places, totals=totals, statuses=statuses,
         overdue_count=overdue_count, overdue_rows=overdue_rows, cutoff=cutoff,
+        opd_overdue=opd_overdue, opd_days=opd_days,
         week_chart=charts.columns(weeks, "Aspirasi per minggu (12 minggu terakhir)"),
         category_chart=charts.bars([(CATEGORY_LABELS[c], n) for c, n in totals.items()],
                                    "Aspirasi per kategori"),
