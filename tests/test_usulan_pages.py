@@ -1,0 +1,118 @@
+"""Usulan at the desk: the ranked list, confirm/split/merge (audited), the SIPD fields, the
+kelurahan scope, and the supporters' outcome SMS: one each, once, opt-outs left out."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from data import contacts, usulan
+from data.db import transaction
+from handlers import grouping
+from tests.test_inbox_helpers import login, make_staff, post, seed
+
+NEEDS = [  # (text, sender, kelurahan)
+    ("jln rusak parah dkt pasar", "+6281300000001", "Madidir Ure"),
+    ("jalan di depan pasar so ancor", "+6281300000002", "Madidir Ure"),
+    ("jalang dkt pasar rusak berat", "+6281300000003", "Madidir Ure"),
+    ("lampu jalan mati", "+6281300000004", "Madidir Ure"),
+    ("jln rusak parah dkt pasar", "+6281300000005", "Girian Bawah"),
+]
+
+
+@pytest.fixture
+def needs(db, settings):
+    rows = []
+    for text, sender, kelurahan in NEEDS:
+        row = seed(db, f"{text} di kel. {kelurahan}", sender)
+        with transaction(db):
+            grouping.sync(db, settings, db["aspirations"].get(row["id"]))
+        rows.append(db["aspirations"].get(row["id"]))
+    return rows
+
+
+@pytest.fixture
+def staf(client, db):
+    make_staff(db, "ani", "staf")
+    login(client, "ani")
+    return client
+
+
+def codes_in(html: str) -> list[str]:
+    return re.findall(r'class="ticket" href="/usulan/(U-\d{4})"', html)
+
+
+def test_list_is_ranked_by_priority_then_supporters(staf, needs, db):
+    html = staf.get("/usulan/?kelurahan=Madidir+Ure").get_data(as_text=True)
+    assert codes_in(html) == ["U-0001", "U-0002"]  # 3 supporters before 1
+    assert usulan.get(db, 1)["supporters"] == 3
+    post(staf, "/usulan/U-0002/data", {"title": "Lampu jalan Madidir Ure", "priority": "1",
+                                       "cycle": str(usulan.get(db, 2)["cycle"])})
+    html = staf.get("/usulan/?kelurahan=Madidir+Ure").get_data(as_text=True)
+    assert codes_in(html) == ["U-0002", "U-0001"]
+
+
+def test_confirm_split_and_merge_are_audited(staf, needs, db):
+    post(staf, "/usulan/U-0001/konfirmasi")
+    assert usulan.get(db, 1)["unconfirmed"] == 0
+    post(staf, "/usulan/U-0001/pisah", {"aspirasi": str(needs[2]["id"])})
+    new = usulan.of_aspiration(db, needs[2]["id"])
+    assert new["id"] == 4 and new["supporters"] == 1 and usulan.get(db, 1)["supporters"] == 2
+    post(staf, "/usulan/U-0004/gabung", {"ke": "u-1"})
+    assert usulan.get(db, 4)["status"] == "digabung" and usulan.get(db, 1)["supporters"] == 3
+    assert staf.get("/usulan/U-0004").headers["Location"].endswith("/usulan/U-0001")
+    actions = [r["action"] for r in db.query(
+        "SELECT action FROM audit_log WHERE target IN ('U-0001', 'U-0004') ORDER BY id")]
+    assert actions == ["usulan_confirm", "usulan_split", "usulan_split_from", "usulan_merge",
+                       "usulan_merge_from"]
+    html = staf.get("/usulan/U-0001").get_data(as_text=True)
+    assert "memisahkan 1 tiket menjadi usulan baru U-0004" in html
+    assert "menggabungkan U-0004 ke usulan ini" in html
+    refused = post(staf, "/usulan/U-0001/gabung", {"ke": "U-0003"}, follow_redirects=True)
+    assert "kelurahan yang sama" in refused.get_data(as_text=True)  # U-0003: Girian Bawah
+
+
+def test_fields_are_checked(staf, needs, db):
+    bad = post(staf, "/usulan/U-0001/data", {"title": "Jalan", "cost": "satu juta",
+                                             "cycle": "2026"}, follow_redirects=True)
+    assert "harus angka" in bad.get_data(as_text=True)
+    post(staf, "/usulan/U-0001/data", {"title": "Perbaikan jalan pasar", "location": "Jl. Pasar",
+                                       "volume": "150", "unit": "m", "cost": "Rp 250.000.000",
+                                       "opd": "Dinas PUPR", "priority": "2", "cycle": "2027"})
+    row = usulan.get(db, 1)
+    assert (row["title"], row["volume"], row["cost"], row["opd"], row["priority"],
+            row["cycle"]) == ("Perbaikan jalan pasar", 150.0, 250000000, "Dinas PUPR", 2, 2027)
+
+
+def test_a_kelurahan_account_sees_only_its_own(client, needs, db):
+    make_staff(db, "lurah-gb", "kelurahan", "Girian Bawah")
+    login(client, "lurah-gb")
+    assert client.get("/usulan/U-0003").status_code == 200
+    for path in ("/usulan/U-0001", "/musrenbang/prioritas?kelurahan=Madidir+Ure&daftar="
+                 "kecamatan&kecamatan=Madidir"):
+        assert client.get(path).status_code == 404, path
+    assert post(client, "/usulan/U-0001/konfirmasi").status_code == 404
+    html = client.get("/usulan/").get_data(as_text=True)
+    assert codes_in(html) == ["U-0003"]
+    html = client.get("/musrenbang/prioritas?kelurahan=Madidir+Ure").get_data(as_text=True)
+    assert codes_in(html) == ["U-0003"]  # its own list, whatever was asked
+
+
+def test_supporters_hear_the_outcome_once(staf, needs, db, run_worker, twilio_stub):
+    with transaction(db):
+        contacts.set_opt_out(db, needs[2]["contact_id"], True, "sms")  # said BERHENTI
+    post(staf, "/usulan/U-0001/status", {"status": "kecamatan"})
+    post(staf, "/usulan/U-0001/status", {"status": "kecamatan"})  # a second click
+    run_worker()
+    sent = [c for c in twilio_stub.creates() if c["Body"].startswith("Kabar usulan U-0001")]
+    assert sorted(c["To"] for c in sent) == ["+6281300000001", "+6281300000002"]
+    assert "masuk daftar Musrenbang kecamatan" in sent[0]["Body"]
+    post(staf, "/usulan/U-0001/status", {"status": "diteruskan", "opd": "Dinas PUPR"})
+    post(staf, "/usulan/U-0001/status", {"status": "selesai", "note": "diaspal 150 m"})
+    post(staf, "/usulan/U-0001/status", {"status": "selesai", "note": "lagi"})
+    run_worker()
+    done = [c for c in twilio_stub.creates() if "dinyatakan selesai" in c["Body"]]
+    assert sorted(c["To"] for c in done) == ["+6281300000001", "+6281300000002"]
+    assert done[0]["Body"].endswith("selesai oleh Dinas PUPR. Terima kasih atas dukungan Anda.")
+    assert [o["outcome"] for o in usulan.outcomes(db, 1)] == ["kecamatan", "selesai"]
