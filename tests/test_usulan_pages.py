@@ -116,3 +116,13 @@ def test_supporters_hear_the_outcome_once(staf, needs, db, run_worker, twilio_st
     assert sorted(c["To"] for c in done) == ["+6281300000001", "+6281300000002"]
     assert done[0]["Body"].endswith("selesai oleh Dinas PUPR. Terima kasih atas dukungan Anda.")
     assert [o["outcome"] for o in usulan.outcomes(db, 1)] == ["kecamatan", "selesai"]
+
+
+def test_a_staff_correction_moves_the_need_to_its_usulan(staf, needs, db):
+    post(staf, f"/inbox/{needs[1]['ticket']}/koreksi", {"kind": "pertanyaan"})
+    assert usulan.of_aspiration(db, needs[1]["id"]) is None  # a question is in no usulan
+    assert usulan.get(db, 1)["supporters"] == 2
+    post(staf, f"/inbox/{needs[0]['ticket']}/koreksi", {"kelurahan": "Girian Bawah"})
+    moved = usulan.of_aspiration(db, needs[0]["id"])
+    assert moved["id"] == 3 and moved["supporters"] == 2  # joined the same need there
+    assert usulan.get(db, 1)["supporters"] == 1

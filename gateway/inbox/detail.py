@@ -16,7 +16,15 @@ from flask import (
     url_for,
 )
 
-from data import aspiration_edits, conversations, desk, inbox_queries, media, reference
+from data import (
+    aspiration_edits,
+    aspirations,
+    conversations,
+    desk,
+    inbox_queries,
+    media,
+    reference,
+)
 from data.aspirations import KINDS
 from data.clock import later, utcnow
 from data.db import transaction
@@ -25,6 +33,7 @@ from gateway.inbox import actions, workflow
 from gateway.inbox.actions import load as _load
 from gateway.inbox.actions import queue_to_citizen, wake_sender
 from gateway.inbox.labels import DELIVERY_LABELS
+from handlers import grouping
 from handlers.replies import CATEGORY_LABELS, segments
 from parsers import places
 
@@ -180,6 +189,8 @@ def correct(ticket):
                 auth.record("correct", row["ticket"], field=field, old=row[field], new=value)
                 label = {"category": "Kategori", "kelurahan": "Kelurahan", "kind": "Jenis"}
                 flash(f"{label[field]} dikoreksi: {row[field] or '-'} → {value}.", "info")
+        # another place, category or kind: another usulan (or none, for a question)
+        grouping.sync(db, runtime.settings(), aspirations.get(db, row["id"]))
     if auth.scope_kelurahan() and kelurahan != auth.scope_kelurahan():
         return redirect(url_for("inbox.index"))  # moved out of this office's kelurahan
     return _back(row)
