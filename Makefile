@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_broadcast.py
 	$(BIN)/python bench/bench_lanes.py
 	$(BIN)/python bench/bench_smsgate.py
+	$(BIN)/python bench/bench_usulan.py
 
 bench-lanes: $(STAMP)
 	$(BIN)/python bench/bench_lanes.py

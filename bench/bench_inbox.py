@@ -43,8 +43,9 @@ REQUESTS = 200
 PASSWORD = "bench-sandi-123"
 
 
-def seed(db, rows: int) -> None:
-    """rows aspirations (with their messages and contacts) across all 69 kelurahan."""
+def seed(db, rows: int, text_for=None) -> None:
+    """rows aspirations (with their messages and contacts) across all 69 kelurahan;
+    text_for(rng, category, kelurahan, n) writes a text (default: a phrase and a number)."""
     from data.db import transaction
     from parsers.places import all_kelurahan
     from parsers.search import index_words
@@ -74,7 +75,8 @@ def seed(db, rows: int) -> None:
             contact = rng.randrange(contacts_n) + 1
             at = stamp(now - rng.random() * 180 * 86400)
             kel = place["kelurahan"] if place else ""
-            text = f"{rng.choice(PHRASES[category])} {kel} no {n}".strip()
+            text = text_for(rng, category, kel, n) if text_for else \
+                f"{rng.choice(PHRASES[category])} {kel} no {n}".strip()
             channel = "sms" if rng.random() < 0.8 else "whatsapp"
             messages.append({"id": n + 1, "provider": "twilio", "provider_sid": f"SM{n:032x}",
                              "channel": channel, "sender": f"+62813{contact - 1:08d}",

@@ -30,8 +30,8 @@ def change_status(db, row: dict, status: str, actor: str, opd: str | None = None
     usulan_edits.set_status(db, row, status, opd, note)
     if status not in TOLD:
         return None
-    return notify(db, usulan.get(db, row["id"]), status, outcome_text(usulan.get(db, row["id"]),
-                                                                        status), actor)
+    row = usulan.get(db, row["id"])  # the OPD it went to, for "selesai oleh …"
+    return notify(db, row, status, outcome_text(row, status), actor)
 
 
 def notify(db, row: dict, outcome: str, body: str, actor: str) -> int | None:

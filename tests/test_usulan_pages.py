@@ -126,3 +126,29 @@ def test_a_staff_correction_moves_the_need_to_its_usulan(staf, needs, db):
     moved = usulan.of_aspiration(db, needs[0]["id"])
     assert moved["id"] == 3 and moved["supporters"] == 2  # joined the same need there
     assert usulan.get(db, 1)["supporters"] == 1
+
+
+def test_daftar_hadir_lists_the_recipients_and_their_answers(client, staf, db):
+    from data import broadcasts
+
+    with transaction(db):
+        for n, kelurahan in enumerate(["Girian Bawah"] * 3 + ["Lirang"]):
+            db.execute("INSERT INTO contacts (address, name, kelurahan, first_seen, last_seen) "
+                       "VALUES (?, ?, ?, '2026-11-01', '2026-11-01')",
+                       [f"+6281500000{n:03d}", f"Warga {n}", kelurahan])
+        call = broadcasts.create(db, origin="sms", created_by="sms:+62", text="Rapat Senin",
+                                 body="[Lurah Girian Bawah] Rapat Senin", kelurahan="Girian Bawah",
+                                 target={"kelurahan": ["Girian Bawah"]}, recipients=3, segments=1)
+        broadcasts.confirm(db, call["id"])
+        broadcasts.plan(db, call["id"])
+        broadcasts.record_response(db, call["id"], 2, "HADIR", None, "2026-11-30T01:00:00.000Z")
+        broadcasts.record_response(db, call["id"], 3, "TIDAK", None, "2026-11-30T02:00:00.000Z")
+    html = staf.get(f"/hadir/{call['id']}").get_data(as_text=True)
+    assert "HADIR 1</strong>, TIDAK 1, belum menjawab 1" in html
+    rows = re.findall(r"<td>(Warga \d)</td>", html)
+    assert rows == ["Warga 1", "Warga 0", "Warga 2"]  # HADIR, no answer, TIDAK; Lirang not sent
+    make_staff(db, "lurah-lirang", "kelurahan", "Lirang")
+    other = client.application.test_client()
+    login(other, "lurah-lirang")
+    assert other.get(f"/hadir/{call['id']}").status_code == 404
+    assert other.get(f"/hadir/{call['id']}/cetak").status_code == 404

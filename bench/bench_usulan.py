@@ -1,0 +1,193 @@
+"""Grouping 100,000 aspirations into usulan, and the priority list page at that size.
+
+One command from the repo root: `.venv/bin/python bench/bench_usulan.py [--rows N]`.
+1. Seeds 100,000 needs (bench_inbox.seed: messages, contacts, 69 kelurahan, 4 categories,
+   180 days) whose texts are realistic variants of ~40 needs (Indonesian, SMS shorthand,
+   Manado Malay, with or without a landmark), parses each (untimed: the worker has the parse
+   already), then puts every need into its usulan in id order, 500 per transaction, as the
+   worker does (handlers.grouping.sync). Per message: the time to find (or found) its usulan.
+   Baseline in the same run: the same step with the candidate lookup done by a full scan of
+   the usulan table (NOT INDEXED), on a 2,000-message sample at the end.
+2. Serves the app with gunicorn (the `aspirasi run` line) and times 200 sequential requests of
+   the priority list (a busy kelurahan, first page of 100), its A4 print view (every row), the
+   kecamatan list and the usulan list; baseline GET /healthz on the same server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_inbox import PASSWORD, ROOT, Client, pct, seed, timed, wait_http  # noqa: E402
+
+# What fishers and residents ask for, each with a few ways of saying it.
+NEEDS = {
+    "infrastruktur": [
+        ["jalan rusak parah", "jln rusak berat", "jalang so ancor", "jalan berlubang"],
+        ["lampu jalan mati", "PJU padam", "lampu jalan so mati, gelap"],
+        ["got tersumbat, banjir kalo hujan", "drainase mampet", "selokan tersumbat sampah"],
+        ["air bersih tidak mengalir", "aer PDAM nda kaluar", "air ledeng mati sdh seminggu"],
+        ["talud pantai rusak kena abrasi", "tanggul pantai so ancor"],
+        ["jembatan kayu mo rubuh", "jembatan rusak parah"],
+        ["tambatan perahu rusak", "dermaga nelayan so ancor"],
+        ["atap sekolah bocor", "sekolah bocor kalo ujan"],
+    ],
+    "ekonomi": [
+        ["nelayan butuh jaring baru", "torang nelayan perlu jaring"],
+        ["bantuan modal usaha warung", "butuh pinjaman modal usaha kecil"],
+        ["mesin perahu rusak, butuh mesin", "nelayan perlu mesin katinting"],
+        ["pelatihan UMKM ibu rumah tangga", "pelatihan usaha untuk ibu2"],
+        ["cold storage untuk ikan nelayan", "butuh tempat simpan ikan dingin"],
+    ],
+    "pariwisata": [
+        ["toilet di pantai tidak ada air", "wc pantai rusak"],
+        ["papan nama homestay", "homestay perlu promosi"],
+        ["pantai wisata kotor banyak sampah", "sampah di pantai wisata numpuk"],
+    ],
+    "lainnya": [
+        ["anjing liar berkeliaran", "banyak anjing liar"],
+        ["puskesmas kekurangan obat", "obat di puskesmas habis"],
+        ["anak putus sekolah", "banyak anak nda sekolah"],
+    ],
+}
+LANDMARKS = ["", "", "", " dkt pasar", " depan gereja", " dekat SD", " dkt masjid",
+             " depan puskesmas", " dekat pelabuhan"]
+EXTRA = ["", "", " tolong pak", " sdh 2 bulan", " mohon segera", " kasiang"]
+
+
+def text_for(rng, category: str, kelurahan: str, n: int) -> str:
+    """One citizen's words for one of the needs of its category, in its kelurahan."""
+    need = rng.choice(NEEDS[category][:max(1, rng.randint(1, len(NEEDS[category])))])
+    where = f" kel. {kelurahan}" if kelurahan else ""
+    return f"{rng.choice(need)}{rng.choice(LANDMARKS)}{where}{rng.choice(EXTRA)}"
+
+
+def group_all(db, settings) -> tuple[list[float], float, float]:
+    """Every need into its usulan, as the worker does; (per-message ms, parse s, total s)."""
+    import parsers
+    from data.db import transaction
+    from handlers import grouping
+
+    rows = list(db.query("SELECT * FROM aspirations ORDER BY id"))
+    start = time.perf_counter()
+    parsed = [parsers.parse(r["text"]) for r in rows]
+    parse_seconds = time.perf_counter() - start
+    times = []
+    start = time.perf_counter()
+    for first in range(0, len(rows), 500):
+        with transaction(db):
+            for row, p in zip(rows[first:first + 500], parsed[first:first + 500], strict=True):
+                began = time.perf_counter()
+                grouping.sync(db, settings, row, p)
+                times.append((time.perf_counter() - began) * 1000)
+    return times, parse_seconds, time.perf_counter() - start
+
+
+def naive_lookup_ms(db, settings, sample: int = 2000) -> list[float]:
+    """The same match with the bucket read by a full scan (no index), on the newest needs."""
+    import parsers
+    from handlers import grouping
+    from parsers import similar
+
+    rows = list(db.query("SELECT * FROM aspirations WHERE kelurahan IS NOT NULL "
+                         "ORDER BY id DESC LIMIT ?", [sample]))
+    times = []
+    for row in rows:
+        terms = grouping.signature(row, parsers.parse(row["text"]))
+        began = time.perf_counter()
+        candidates = db.execute(
+            "SELECT id, terms FROM usulan NOT INDEXED WHERE kelurahan = ? AND category = ? "
+            "AND cycle = ? AND status IN ('terbuka', 'kecamatan', 'diteruskan')",
+            [row["kelurahan"], row["category"], grouping.cycle_of(settings, row["created_at"])])
+        max((similar.score(terms, similar.decode(t)) for _, t in candidates), default=0)
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    from data.db import open_db, transaction
+    from gateway import accounts
+    from handlers.settings import load_settings
+
+    folder = tempfile.mkdtemp(prefix="bench-usulan-")
+    db_path = os.path.join(folder, "aspirasi.db")
+    db = open_db(db_path)
+    seed(db, args.rows, text_for)
+    with transaction(db):
+        accounts.save_user(db, "bench", PASSWORD, "staf", None)
+    settings = load_settings({"ASPIRASI_DB": db_path})
+    times, parse_seconds, total = group_all(db, settings)
+    naive = naive_lookup_ms(db, settings)
+    made = db.execute("SELECT count(*), max(supporters) FROM usulan WHERE status != "
+                      "'digabung'").fetchone()
+    busiest = db.execute("SELECT kelurahan, cycle, count(*) n FROM usulan GROUP BY kelurahan, "
+                         "cycle ORDER BY n DESC LIMIT 1").fetchone()
+    kecamatan = db.execute("SELECT kecamatan FROM usulan WHERE kelurahan = ?",
+                           [busiest[0]]).fetchone()[0]
+    with transaction(db):  # the kelurahan forums accepted a tenth: the kecamatan list has rows
+        db.execute("UPDATE usulan SET status = 'kecamatan' WHERE id % 10 = 0")
+    print(f"grouped {len(times):,} needs into {made[0]:,} usulan (largest: {made[1]} supporters) "
+          f"in {total:.1f} s ({len(times) / total:,.0f}/s); parsing them first took "
+          f"{parse_seconds:.1f} s")
+    print(f"per message: p50 {statistics.median(times):.3f} ms, p95 {pct(times, 95):.3f} ms, "
+          f"p99 {pct(times, 99):.3f} ms, max {max(times):.1f} ms")
+    print(f"naive lookup (bucket by full scan), {len(naive)} messages: p50 "
+          f"{statistics.median(naive):.2f} ms, p95 {pct(naive, 95):.2f} ms "
+          f"({pct(naive, 95) / pct(times, 95):.0f}x our p95)")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("ASPIRASI_", "TWILIO_")) and k not in ("REDIS_URL",)}
+    port = 19000 + os.getpid() % 1000
+    env.update(ASPIRASI_DB=db_path, SECRET_KEY="bench-secret-key-not-a-secret-0123456789",
+               PYTHONPATH=ROOT + os.pathsep + env.get("PYTHONPATH", ""))
+    log = open(os.path.join(folder, "gunicorn.log"), "ab")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--threads", "4", "gateway:create_app()"],
+        env=env, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+        start_new_session=True)
+    place = busiest[0].replace(" ", "+")
+    cases = [("GET /healthz (baseline)", "/healthz", 200),
+             (f"priority list, Kel. {busiest[0]} ({busiest[2]} usulan), page 1",
+              f"/musrenbang/prioritas?kelurahan={place}&siklus={busiest[1]}", 200),
+             ("the same list, A4 print view (every row)",
+              f"/musrenbang/prioritas/cetak?kelurahan={place}&siklus={busiest[1]}", 50),
+             (f"kecamatan list, Kec. {kecamatan}", f"/musrenbang/prioritas?daftar=kecamatan&"
+              f"kecamatan={kecamatan.replace(' ', '+')}&siklus={busiest[1]}", 200),
+             ("/usulan/ (all kelurahan, page 1)", "/usulan/", 200)]
+    results = {}
+    try:
+        wait_http(port, server)
+        client = Client(port)
+        client.login("bench")
+        for label, path, n in cases:
+            timed(client, path, 5)
+            results[label] = timed(client, path, n)
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+        log.close()
+    base = pct(results["GET /healthz (baseline)"], 95)
+    print(f"\n{'request (' + format(args.rows, ',') + ' needs)':58} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p95/healthz':>12}")
+    for label, values in results.items():
+        p95 = pct(values, 95)
+        print(f"{label:58} {statistics.median(values):8.1f} {p95:8.1f} {p95 / base:11.1f}x")
+    if args.keep:
+        print(f"kept {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
