@@ -270,25 +270,32 @@ def wait_http(port: int, process: subprocess.Popen, timeout: float = 60) -> None
     raise SystemExit("gunicorn did not answer")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def prepare(doc: str, prefix: str, role: str, text_for=None):
+    """--rows/--keep, a fresh folder with a seeded SQLite file and an account "bench" of
+    `role`: (args, folder, db path, db)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     from data.db import open_db, transaction
     from gateway import accounts
 
-    folder = tempfile.mkdtemp(prefix="bench-inbox-")
+    folder = tempfile.mkdtemp(prefix=prefix)
     db_path = os.path.join(folder, "aspirasi.db")
     db = open_db(db_path)
     start = time.perf_counter()
-    seed(db, args.rows)
+    seed(db, args.rows, text_for)
     with transaction(db):
-        accounts.save_user(db, "bench", PASSWORD, "admin", None)
+        accounts.save_user(db, "bench", PASSWORD, role, None)
     print(f"seeded {args.rows:,} aspirations in {time.perf_counter() - start:.1f} s")
+    return args, folder, db_path, db
+
+
+def serve(db_path: str, folder: str, port: int):
+    """The app on gunicorn (the `aspirasi run` line) over `db_path`: (process, its log file);
+    wait_http() before the first request."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("ASPIRASI_", "TWILIO_")) and k not in ("REDIS_URL",)}
-    port = 18000 + os.getpid() % 1000
     env.update(ASPIRASI_DB=db_path, SECRET_KEY="bench-secret-key-not-a-secret-0123456789",
                PYTHONPATH=ROOT + os.pathsep + env.get("PYTHONPATH", ""))
     log = open(os.path.join(folder, "gunicorn.log"), "ab")
@@ -297,6 +304,13 @@ def main() -> None:
          "--threads", "4", "gateway:create_app()"],
         env=env, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
         start_new_session=True)
+    return server, log
+
+
+def main() -> None:
+    args, folder, db_path, db = prepare(__doc__, "bench-inbox-", "admin")
+    port = 18000 + os.getpid() % 1000
+    server, log = serve(db_path, folder, port)
     old_id, ticket = db.execute(
         "SELECT id, ticket FROM aspirations WHERE text LIKE '%nelayan%' ORDER BY created_at "
         "LIMIT 1 OFFSET 1500").fetchone()

@@ -15,17 +15,14 @@ One command from the repo root: `.venv/bin/python bench/bench_usulan.py [--rows 
 
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_inbox import PASSWORD, ROOT, Client, pct, seed, timed, wait_http  # noqa: E402
+from _common import clean_up  # noqa: E402
+from bench_inbox import Client, pct, prepare, serve, timed  # noqa: E402
 
 # What fishers and residents ask for, each with a few ways of saying it.
 NEEDS = {
@@ -112,20 +109,10 @@ def naive_lookup_ms(db, settings, sample: int = 2000) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = parser.parse_args()
-    from data.db import open_db, transaction
-    from gateway import accounts
+    from data.db import transaction
     from handlers.settings import load_settings
 
-    folder = tempfile.mkdtemp(prefix="bench-usulan-")
-    db_path = os.path.join(folder, "aspirasi.db")
-    db = open_db(db_path)
-    seed(db, args.rows, text_for)
-    with transaction(db):
-        accounts.save_user(db, "bench", PASSWORD, "staf", None)
+    args, folder, db_path, db = prepare(__doc__, "bench-usulan-", text_for)
     settings = load_settings({"ASPIRASI_DB": db_path})
     times, parse_seconds, total = group_all(db, settings)
     naive = naive_lookup_ms(db, settings)
@@ -145,17 +132,8 @@ def main() -> None:
     print(f"naive lookup (bucket by full scan), {len(naive)} messages: p50 "
           f"{statistics.median(naive):.2f} ms, p95 {pct(naive, 95):.2f} ms "
           f"({pct(naive, 95) / pct(times, 95):.0f}x our p95)")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ASPIRASI_", "TWILIO_")) and k not in ("REDIS_URL",)}
     port = 19000 + os.getpid() % 1000
-    env.update(ASPIRASI_DB=db_path, SECRET_KEY="bench-secret-key-not-a-secret-0123456789",
-               PYTHONPATH=ROOT + os.pathsep + env.get("PYTHONPATH", ""))
-    log = open(os.path.join(folder, "gunicorn.log"), "ab")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "gateway:create_app()"],
-        env=env, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-        start_new_session=True)
+    server, log = serve(db_path, folder, port)
     place = busiest[0].replace(" ", "+")
     cases = [("GET /healthz (baseline)", "/healthz", 200),
              (f"priority list, Kel. {busiest[0]} ({busiest[2]} usulan), page 1",
@@ -167,7 +145,6 @@ def main() -> None:
              ("/usulan/ (all kelurahan, page 1)", "/usulan/", 200)]
     results = {}
     try:
-        wait_http(port, server)
         client = Client(port)
         client.login("bench")
         for label, path, n in cases:
@@ -183,10 +160,7 @@ def main() -> None:
     for label, values in results.items():
         p95 = pct(values, 95)
         print(f"{label:58} {statistics.median(values):8.1f} {p95:8.1f} {p95 / base:11.1f}x")
-    if args.keep:
-        print(f"kept {folder}")
-    else:
-        shutil.rmtree(folder, ignore_errors=True)
+    clean_up(folder, args.keep)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from data import channels, contacts
 from data.clock import later, utcnow
 from data.db import transaction
 
@@ -72,6 +73,19 @@ def add(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str
         return cursor.lastrowid, True
     row = db.execute("SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()
     return row[0], False
+
+
+def to_sender(db, ticket: dict, dedupe_key: str, kind: str, body: str) -> int | None:
+    """One message to a ticket's sender, on the channel that reaches them now
+    (data.channels); None when the sender is gone (retention)."""
+    contact = contacts.get(db, ticket["contact_id"]) if ticket.get("contact_id") else None
+    if contact is None:
+        return None
+    channel = channels.for_contact(contact)
+    outbox_id, _ = add(db, dedupe_key, kind, channel,
+                       channels.channel_address(channel, contact["address"]), body,
+                       contact_id=contact["id"], aspiration_id=ticket["id"])
+    return outbox_id
 
 
 def revise(db, dedupe_key: str, body: str, not_before: str | None = None) -> bool:

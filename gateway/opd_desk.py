@@ -14,6 +14,7 @@ from data import (
     clock,
     conversations,
     opd_items,
+    outbox,
     reference,
     usulan,
     usulan_queries,
@@ -154,7 +155,7 @@ def finish_ticket(code):
     with transaction(db):
         change_id = aspiration_edits.change_status(db, row, "selesai", actor, opd)
         aspiration_edits.add_note(db, row["id"], "note", f"Catatan {opd}: {note}", actor)
-        outbox_id = opd_answers.to_sender(db, row, f"status:{row['id']}:{change_id}", "status",
+        outbox_id = outbox.to_sender(db, row, f"status:{row['id']}:{change_id}", "status",
                                           texts.status_text("selesai", row["ticket"]))
         if outbox_id:
             aspiration_edits.link_outbox(db, "status_changes", change_id, outbox_id)

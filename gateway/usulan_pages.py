@@ -21,6 +21,7 @@ from handlers import grouping, outcomes, queue
 bp = Blueprint("usulan", __name__, url_prefix="/usulan")
 PAGE_SIZE = 100
 PLANNING = ("admin", "staf")
+DESK = ("admin", "staf", "kelurahan")
 STATUS_LABELS = {"terbuka": "terbuka (dikumpulkan)", "kecamatan": "masuk daftar kecamatan",
                  "diteruskan": "diteruskan ke OPD", "selesai": "selesai", "ditolak": "ditolak",
                  "digabung": "digabung"}
@@ -84,6 +85,14 @@ def tanggal(moment) -> str:
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
+def desk(rule: str, **options):
+    """A route of the usulan desk (admin, staf, kelurahan)."""
+    def decorate(view):
+        return bp.route(rule, **options)(auth.role_required(*DESK)(view))
+
+    return decorate
+
+
 def load(code: str) -> dict:
     """The usulan in the user's scope, or 404 (another kelurahan's looks missing)."""
     row = usulan.get(runtime.db(), usulan.id_of(code) or 0)
@@ -101,8 +110,7 @@ def _audit(row: dict, action: str, **detail) -> None:
     auth.record(action, usulan.code(row["id"]), **detail)
 
 
-@bp.route("/")
-@auth.role_required("admin", "staf", "kelurahan")
+@desk("/")
 def index():
     filters = read_list_filters(request.args)
     db, scope = runtime.db(), auth.scope_kelurahan()
@@ -114,8 +122,7 @@ def index():
                            cycles=usulan_queries.cycles(db), labels=STATUS_LABELS)
 
 
-@bp.route("/<code>")
-@auth.role_required("admin", "staf", "kelurahan")
+@desk("/<code>")
 def show(code):
     row = load(code)
     if row["status"] == "digabung" and row["merged_into"]:
@@ -139,8 +146,7 @@ def _allowed(row: dict) -> tuple[str, ...]:
                  if planning or s not in ("diteruskan", "selesai"))
 
 
-@bp.route("/<code>/konfirmasi", methods=["POST"])
-@auth.role_required("admin", "staf", "kelurahan")
+@desk("/<code>/konfirmasi", methods=["POST"])
 def confirm(code):
     row, db = load(code), runtime.db()
     with transaction(db):
@@ -150,8 +156,7 @@ def confirm(code):
     return _back(row)
 
 
-@bp.route("/<code>/pisah", methods=["POST"])
-@auth.role_required("admin", "staf", "kelurahan")
+@desk("/<code>/pisah", methods=["POST"])
 def split(code):
     row, db = load(code), runtime.db()
     chosen = [int(v) for v in request.form.getlist("aspirasi") if v.isdigit()]
@@ -167,8 +172,7 @@ def split(code):
     return _back(new)
 
 
-@bp.route("/<code>/gabung", methods=["POST"])
-@auth.role_required("admin", "staf", "kelurahan")
+@desk("/<code>/gabung", methods=["POST"])
 def merge(code):
     row, db = load(code), runtime.db()
     target = usulan.get(db, usulan.id_of(request.form.get("ke") or "") or 0)
@@ -191,8 +195,7 @@ def merge(code):
     return _back(target)
 
 
-@bp.route("/<code>/data", methods=["POST"])
-@auth.role_required("admin", "staf", "kelurahan")
+@desk("/<code>/data", methods=["POST"])
 def fields(code):
     row, db = load(code), runtime.db()
     values, problem = read_fields(request.form, reference.opd_list())
@@ -207,8 +210,7 @@ def fields(code):
     return _back(row)
 
 
-@bp.route("/<code>/status", methods=["POST"])
-@auth.role_required("admin", "staf", "kelurahan")
+@desk("/<code>/status", methods=["POST"])
 def status(code):
     row, db = load(code), runtime.db()
     new_status, opd, note, problem = read_status(request.form, _allowed(row),

@@ -6,7 +6,7 @@ directly. The answer must fit the one segment whole: it is refused, never cut.
 
 from __future__ import annotations
 
-from data import channels, contacts, opd_items, outbox, usulan
+from data import opd_items, outbox, usulan
 from handlers import outcomes, replies
 
 
@@ -35,18 +35,6 @@ def deliver(db, answer: dict, item: dict, actor: str) -> tuple[int | None, int |
         broadcast_id = outcomes.notify(db, item, f"jawaban:{answer['id']}", body, actor)
         opd_items.link_sent(db, answer["id"], broadcast_id=broadcast_id)
         return None, broadcast_id
-    outbox_id = to_sender(db, item, f"opd-answer:{answer['id']}", "reply", body)
+    outbox_id = outbox.to_sender(db, item, f"opd-answer:{answer['id']}", "reply", body)
     opd_items.link_sent(db, answer["id"], outbox_id=outbox_id)
     return outbox_id, None
-
-
-def to_sender(db, ticket: dict, dedupe_key: str, kind: str, body: str) -> int | None:
-    """One SMS to a ticket's sender through the outbox (None: the sender is gone)."""
-    contact = contacts.get(db, ticket["contact_id"]) if ticket.get("contact_id") else None
-    if contact is None:
-        return None
-    channel = channels.for_contact(contact)
-    outbox_id, _ = outbox.add(db, dedupe_key, kind, channel,
-                              channels.channel_address(channel, contact["address"]), body,
-                              contact_id=contact["id"], aspiration_id=ticket["id"])
-    return outbox_id

@@ -10,7 +10,10 @@ import pytest
 from data import contacts, usulan
 from data.db import transaction
 from handlers import grouping
+from tests import test_inbox_list
 from tests.test_inbox_helpers import login, make_staff, post, seed
+
+staf = test_inbox_list.staf  # the fixture: a client logged in as a `staf` account
 
 NEEDS = [  # (text, sender, kelurahan)
     ("jln rusak parah dkt pasar", "+6281300000001", "Madidir Ure"),
@@ -30,13 +33,6 @@ def needs(db, settings):
             grouping.sync(db, settings, db["aspirations"].get(row["id"]))
         rows.append(db["aspirations"].get(row["id"]))
     return rows
-
-
-@pytest.fixture
-def staf(client, db):
-    make_staff(db, "ani", "staf")
-    login(client, "ani")
-    return client
 
 
 def codes_in(html: str) -> list[str]:
