@@ -78,7 +78,7 @@ TEXTS = {
                        "didukung. Balas CEK {ticket} untuk statusnya.",
     # What supporters hear (handlers.outcomes): once per usulan and outcome, by broadcast.
     "outcome_kecamatan": "Kabar usulan {code} ({title}): diterima forum Kel. {kelurahan} dan "
-                         "masuk daftar Musrenbang kecamatan. Terima kasih atas dukungannya!",
+                         "masuk daftar Musrenbang kecamatan. Terima kasih!",
     "outcome_selesai": "Kabar usulan {code} ({title}): dinyatakan selesai oleh {opd}. Terima "
                        "kasih atas dukungan Anda.",
     # An OPD's answer (handlers.opd_answers), after the planning office approved it.
