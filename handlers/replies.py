@@ -34,8 +34,8 @@ TEXTS = {
     # A need like one already proposed in the kelurahan joins that usulan (handlers.grouping).
     "ack_joined": "Usulan serupa sudah ada ({code}), dukungan Anda dicatat: {count} warga. "
                   "Tiket Anda {ticket}, Kel. {kelurahan}. Cek: balas CEK {ticket}",
-    "ack_joined_again": "Usulan serupa dari Anda sudah ada ({code}), didukung {count} warga. "
-                        "Tiket {ticket}, Kel. {kelurahan}. Cek: balas CEK {ticket}",
+    "ack_joined_again": "Usulan serupa sudah ada ({code}), Anda sudah tercatat mendukungnya: "
+                        "{count} warga. Tiket {ticket}, Kel. {kelurahan}. Cek: balas CEK {ticket}",
     # A photo, voice note or location with no text yet: {what} names what arrived.
     "ack_media": "{what} diterima: tiket {ticket}. Kirim keterangan singkat dan nama "
                  "kelurahannya agar petugas bisa menindaklanjuti.",

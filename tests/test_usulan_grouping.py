@@ -118,7 +118,8 @@ def test_a_similar_message_is_told_it_joined_and_counted(chat, db):
     assert second == [f"Usulan serupa sudah ada (U-0001), dukungan Anda dicatat: 2 warga. Tiket "
                       f"Anda {ticket}, Kel. Madidir Ure. Cek: balas CEK {ticket}"]
     again = chat.say("jalan dkt pasar rusak berat kel madidir ure", sender="+6281300000012")
-    assert again[0].startswith("Usulan serupa dari Anda sudah ada (U-0001), didukung 2 warga.")
+    assert again[0].startswith("Usulan serupa sudah ada (U-0001), Anda sudah tercatat "
+                               "mendukungnya: 2 warga.")
     assert usulan.get(db, 1)["supporters"] == 2
 
 
