@@ -171,3 +171,19 @@ def outcome_sent(db, usulan_id: int, outcome: str, broadcast_id: int) -> None:
 def outcomes(db, usulan_id: int) -> list[dict]:
     return list(db.query("SELECT * FROM usulan_outcomes WHERE usulan_id = ? ORDER BY at",
                          [usulan_id]))
+
+
+def backfill_batch(db, limit: int) -> tuple[list[dict], int | None]:
+    """Needs stored before usulan existed, next in line (and the last id looked at); ([],
+    None) once every one was seen."""
+    row = db.execute("SELECT next_id, until_id FROM usulan_backfill WHERE id = 1").fetchone()
+    if row is None or row[0] > row[1]:
+        return [], None
+    last = min(row[0] + limit - 1, row[1])
+    rows = list(db.query("SELECT * FROM aspirations WHERE id BETWEEN ? AND ? AND kind = "
+                         "'aspirasi' AND kelurahan IS NOT NULL ORDER BY id", [row[0], last]))
+    return rows, last
+
+
+def backfill_done_until(db, last_id: int) -> None:
+    db.execute("UPDATE usulan_backfill SET next_id = ? WHERE id = 1", [last_id + 1])

@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 import parsers
 from data import clock, usulan
+from data.db import transaction
 from parsers import similar
 
-SYSTEM = "sistem"
+BACKFILL_BATCH = 500  # needs from before usulan existed, grouped per reconciler round
 
 
 class Placement(NamedTuple):
@@ -127,3 +128,16 @@ def placement(db, row: dict) -> Placement | None:
     counted = supporter is not None and supporter["message_id"] == row["message_id"]
     return Placement(current["usulan_id"], usulan.code(current["usulan_id"]),
                      current["how"] != "pendiri", counted, current["u_supporters"])
+
+
+def backfill(db, conn, s) -> int:
+    """Reconciler hook: group the next batch of needs stored before usulan existed (one
+    transaction; a crash repeats the batch, which sync makes harmless). Returns how many."""
+    with transaction(db):
+        rows, last = usulan.backfill_batch(db, BACKFILL_BATCH)
+        if last is None:
+            return 0
+        for row in rows:
+            sync(db, s, row)
+        usulan.backfill_done_until(db, last)
+    return len(rows)

@@ -130,3 +130,15 @@ def test_the_kelurahan_answered_later_joins_the_usulan(chat, db):
     answer = chat.say("girian bawah pak", sender="+6281300000022")
     assert answer[0].endswith("Usulan serupa sudah ada (U-0001), dukungan Anda dicatat: "
                               "2 warga.")
+
+
+def test_needs_from_before_usulan_are_grouped_by_the_reconciler(db, settings):
+    rows = [seed(db, f"{text} di kel. Lirang", f"+628130000009{n}")
+            for n, text in enumerate(["tambatan perahu so ancor", "tambatan perahu rusak berat",
+                                      "butuh modal usaha"])]
+    with transaction(db):  # as if these had been stored before the migration
+        db.execute("UPDATE usulan_backfill SET next_id = 1, until_id = ?", [rows[-1]["id"]])
+    assert grouping.backfill(db, None, settings) == 3
+    assert grouping.backfill(db, None, settings) == 0
+    first, second, third = (usulan.of_aspiration(db, r["id"]) for r in rows)
+    assert first["id"] == second["id"] != third["id"] and first["supporters"] == 2
