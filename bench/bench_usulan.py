@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import clean_up  # noqa: E402
-from bench_inbox import Client, pct, prepare, serve, timed  # noqa: E402
+from bench_inbox import Client, pct, prepare, serve, timed, wait_http  # noqa: E402
 
 # What fishers and residents ask for, each with a few ways of saying it.
 NEEDS = {
@@ -125,7 +125,7 @@ def main() -> None:
     from data.db import transaction
     from handlers.settings import load_settings
 
-    args, folder, db_path, db = prepare(__doc__, "bench-usulan-", text_for)
+    args, folder, db_path, db = prepare(__doc__, "bench-usulan-", "staf", text_for)
     settings = load_settings({"ASPIRASI_DB": db_path})
     times, parse_seconds, total = group_all(db, settings)
     ours, naive = lookups_ms(db, settings)
@@ -148,6 +148,7 @@ def main() -> None:
           f"ms: {statistics.median(naive) / statistics.median(ours):.0f}x at p50")
     port = 19000 + os.getpid() % 1000
     server, log = serve(db_path, folder, port)
+    wait_http(port, server)
     place = busiest[0].replace(" ", "+")
     cases = [("GET /healthz (baseline)", "/healthz", 200),
              (f"priority list, Kel. {busiest[0]} ({busiest[2]} usulan), page 1",

@@ -1,5 +1,7 @@
-"""The desk's own rows: the formal proposal of a ticket (Usulan Musrenbang) and canned
-replies. Staff actions on tickets (status, assignment) are data.aspiration_edits."""
+"""The desk's own rows: canned replies. Staff actions on tickets (status, assignment) are
+data.aspiration_edits; the Usulan Musrenbang fields belong to the ticket's usulan
+(data.usulan_edits; rows of the older per-ticket table `proposals` are adopted by
+data.usulan.adopt_proposal)."""
 
 from __future__ import annotations
 
@@ -7,29 +9,10 @@ import re
 
 from data.clock import utcnow
 
-PROPOSAL_FIELDS = ("title", "location", "volume", "unit", "cost", "opd", "priority")
 # What a canned reply may say per ticket; anything else in braces is refused when saved, so
 # a citizen never reads "{kode}".
 PLACEHOLDERS = ("tiket", "kelurahan")
 _BRACES = re.compile(r"\{([^{}]*)\}")
-
-
-def proposal(db, aspiration_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM proposals WHERE aspiration_id = ?", [aspiration_id]))
-    return rows[0] if rows else None
-
-
-def save_proposal(db, aspiration_id: int, values: dict, actor: str) -> None:
-    """Insert or update the proposal's fields (values already checked by the caller)."""
-    fields = {k: values.get(k) for k in PROPOSAL_FIELDS}
-    columns = ", ".join(PROPOSAL_FIELDS)
-    db.execute(
-        f"INSERT INTO proposals (aspiration_id, {columns}, updated_by, updated_at) "
-        f"VALUES (?, {', '.join('?' for _ in PROPOSAL_FIELDS)}, ?, ?) "
-        "ON CONFLICT (aspiration_id) DO UPDATE SET "
-        + ", ".join(f"{k} = excluded.{k}" for k in PROPOSAL_FIELDS)
-        + ", updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        [aspiration_id, *fields.values(), actor, utcnow()])
 
 
 def unknown_placeholders(body: str) -> list[str]:

@@ -276,23 +276,23 @@ def history(db, aspiration_id: int) -> list[dict]:
 
 # The columns export_rows yields, in order (gateway.inbox.export names them for people).
 EXPORT_COLUMNS = ("ticket", "created_at", "kelurahan", "kecamatan", "category", "text", "status",
-                  "opd", "address", "messages", "contact_name", "assignee", "title", "location",
-                  "volume", "unit", "cost", "proposal_opd", "priority")
+                  "opd", "address", "messages", "contact_name", "assignee", "usulan_id",
+                  "supporters")
 
 
 def export_rows(db, filters: dict, scope: str | None, batch: int = 1000):
     """Every filtered aspiration (newest first) as a tuple of EXPORT_COLUMNS: the sender's
-    inbound message count, name, the assignee and the formal proposal (table proposals).
+    inbound message count, name, the assignee, and its usulan with that usulan's supporters.
 
     Aspirations only: questions (kind pertanyaan) never go into the Musrenbang table."""
     sql, params = where({**filters, "kind": "aspirasi"}, scope)
     cursor = db.execute(
         "SELECT a.ticket, a.created_at, a.kelurahan, a.kecamatan, a.category, a.text, a.status, "
         "a.opd, c.address, (SELECT count(*) FROM messages m WHERE m.address = c.address), "
-        "c.name, (SELECT username FROM staff_users u WHERE u.id = a.assigned_to), p.title, "
-        "p.location, p.volume, p.unit, p.cost, p.opd, p.priority "
+        "c.name, (SELECT username FROM staff_users u WHERE u.id = a.assigned_to), "
+        "um.usulan_id, (SELECT supporters FROM usulan WHERE usulan.id = um.usulan_id) "
         f"FROM aspirations a LEFT JOIN contacts c ON c.id = a.contact_id "
-        f"LEFT JOIN proposals p ON p.aspiration_id = a.id {sql} "
+        f"LEFT JOIN usulan_members um ON um.aspiration_id = a.id {sql} "
         "ORDER BY a.created_at DESC, a.id DESC", params)
     while True:
         rows = cursor.fetchmany(batch)

@@ -75,16 +75,18 @@ def add(db, dedupe_key: str, kind: str, channel: str, to_address: str, body: str
     return row[0], False
 
 
-def to_sender(db, ticket: dict, dedupe_key: str, kind: str, body: str) -> int | None:
+def to_sender(db, ticket: dict, dedupe_key: str, kind: str, body: str,
+              not_before: str | None = None) -> int | None:
     """One message to a ticket's sender, on the channel that reaches them now
-    (data.channels); None when the sender is gone (retention)."""
+    (data.channels); None when the sender is gone (retention). not_before: as add()."""
     contact = contacts.get(db, ticket["contact_id"]) if ticket.get("contact_id") else None
     if contact is None:
         return None
     channel = channels.for_contact(contact)
     outbox_id, _ = add(db, dedupe_key, kind, channel,
                        channels.channel_address(channel, contact["address"]), body,
-                       contact_id=contact["id"], aspiration_id=ticket["id"])
+                       contact_id=contact["id"], aspiration_id=ticket["id"],
+                       not_before=not_before)
     return outbox_id
 
 

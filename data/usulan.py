@@ -187,3 +187,15 @@ def backfill_batch(db, limit: int) -> tuple[list[dict], int | None]:
 
 def backfill_done_until(db, last_id: int) -> None:
     db.execute("UPDATE usulan_backfill SET next_id = ? WHERE id = 1", [last_id + 1])
+
+
+def adopt_proposal(db, aspiration_id: int) -> None:
+    """Fields staff wrote on a ticket before usulan existed (table proposals) move to its
+    usulan where the usulan has none yet (the title always: staff wrote it)."""
+    db.execute(
+        "UPDATE usulan SET title = coalesce(p.title, usulan.title), location = "
+        "coalesce(usulan.location, p.location), volume = coalesce(usulan.volume, p.volume), "
+        "unit = coalesce(usulan.unit, p.unit), cost = coalesce(usulan.cost, p.cost), opd = "
+        "coalesce(usulan.opd, p.opd), priority = coalesce(usulan.priority, min(max(p.priority, "
+        "1), 5)) FROM proposals p JOIN usulan_members m ON m.aspiration_id = p.aspiration_id "
+        "WHERE usulan.id = m.usulan_id AND p.aspiration_id = ?", [aspiration_id])

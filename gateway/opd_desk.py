@@ -14,14 +14,13 @@ from data import (
     clock,
     conversations,
     opd_items,
-    outbox,
     reference,
     usulan,
     usulan_queries,
 )
 from data.db import transaction
 from gateway import auth, runtime
-from gateway.inbox import dashboard, texts
+from gateway.inbox import actions, dashboard
 from handlers import opd_answers, outcomes, queue
 
 bp = Blueprint("opd_desk", __name__, url_prefix="/opd")
@@ -153,15 +152,9 @@ def finish_ticket(code):
         return _back("tiket", row["ticket"])
     actor = auth.current_user()["username"]
     with transaction(db):
-        change_id = aspiration_edits.change_status(db, row, "selesai", actor, opd)
+        actions.apply_status(db, row, "selesai", actor, opd, None)
         aspiration_edits.add_note(db, row["id"], "note", f"Catatan {opd}: {note}", actor)
-        outbox_id = outbox.to_sender(db, row, f"status:{row['id']}:{change_id}", "status",
-                                          texts.status_text("selesai", row["ticket"]))
-        if outbox_id:
-            aspiration_edits.link_outbox(db, "status_changes", change_id, outbox_id)
-        auth.record("status", row["ticket"], old=row["status"], new="selesai", opd=opd,
-                    note=note)
-    wake(outbox_id, None)
+    actions.wake_sender()
     flash("Tiket dinyatakan selesai; warga menerima SMS.", "info")
     return _back("tiket", row["ticket"])
 

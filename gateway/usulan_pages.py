@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from data import opd_items, reference, usulan, usulan_edits, usulan_queries
 from data.db import transaction
 from gateway import auth, runtime
+from gateway.inbox import labels
 from gateway.usulan_forms import read_fields, read_list_filters, read_status
 from handlers import grouping, outcomes, queue
 
@@ -29,37 +30,6 @@ HOW_LABELS = {"pendiri": "pesan pertama", "mirip": "pesan serupa (otomatis)",
               "staf": "dipindah petugas"}
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
-
-
-# The usulan's history in words (from the audit log).
-ACTIONS = {
-    "usulan_confirm": "mengonfirmasi pengelompokan ({newly_confirmed} tiket baru dikonfirmasi)",
-    "usulan_split": "memisahkan {moved} tiket menjadi usulan baru {new}",
-    "usulan_split_from": "membuat usulan ini dari tiket yang dipisahkan dari {source}",
-    "usulan_merge": "menggabungkan usulan ini ke {into}",
-    "usulan_merge_from": "menggabungkan {source} ke usulan ini",
-    "usulan_fields": "mengubah data usulan: {fields}",
-    "usulan_status": "mengubah status {old} → {new}",
-    "opd_answer": "menjawab sebagai {opd}",
-    "opd_answer_review": "memeriksa jawaban {opd}: {state}",
-}
-
-
-@bp.app_template_filter("usulan_action")
-def action_words(row: dict) -> str:
-    try:
-        detail = json.loads(row.get("detail") or "{}")
-    except ValueError:
-        detail = {}
-    detail["fields"] = ", ".join(detail.get("changes", {}))
-    template = ACTIONS.get(row["action"], row["action"])
-    try:
-        text = template.format(**detail)
-    except (KeyError, IndexError):
-        text = template
-    if row["action"] == "usulan_status" and detail.get("opd"):
-        text += f" ({detail['opd']})"
-    return text + (f"; catatan: {detail['note']}" if detail.get("note") else "")
 
 
 @bp.app_template_filter("usulan_code")
@@ -134,10 +104,22 @@ def show(code):
         "usulan/detail.html", row=row, code=usulan.code(row["id"]),
         members=usulan_queries.members(db, row["id"]),
         supporters=usulan_queries.supporters(db, row["id"]),
-        history=usulan_queries.history(db, usulan.code(row["id"])),
+        history=_history(db, usulan.code(row["id"])),
         outcomes=usulan.outcomes(db, row["id"]), answers=opd_items.answers(db, usulan_id=row["id"]),
         next_statuses=_allowed(row), opds=reference.opd_list(), labels=STATUS_LABELS,
         how_labels=HOW_LABELS, can_see_numbers=auth.can_see_numbers())
+
+
+def _history(db, code: str) -> list[dict]:
+    """What staff did to this usulan, in sentences (the audit log's words)."""
+    rows = usulan_queries.history(db, code)
+    for row in rows:
+        try:
+            row["detail"] = json.loads(row["detail"] or "{}")
+        except ValueError:
+            row["detail"] = {}
+        row["sentence"] = labels.sentence({**row, "target": code}, {})
+    return rows
 
 
 def _allowed(row: dict) -> tuple[str, ...]:

@@ -139,5 +139,6 @@ def backfill(db, conn, s) -> int:
             return 0
         for row in rows:
             sync(db, s, row)
+            usulan.adopt_proposal(db, row["id"])
         usulan.backfill_done_until(db, last)
     return len(rows)

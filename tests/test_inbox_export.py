@@ -9,7 +9,9 @@ from datetime import datetime
 
 import openpyxl
 
-from data import audit
+from data import audit, usulan
+from data.db import transaction
+from handlers import grouping
 from tests.test_inbox_helpers import login, make_staff, post, seed
 
 
@@ -27,7 +29,7 @@ def read_xlsx(response):
 
 HEADER = ["Nomor tiket", "Tanggal (WITA)", "Kelurahan", "Kecamatan", "Kategori", "Isi aspirasi",
           "Status", "OPD tujuan", "Ditugaskan ke", "Jumlah pesan", "Nama pengirim",
-          "Nomor pengirim"]
+          "Nomor pengirim", "Kode usulan", "Pendukung usulan"]
 
 
 def test_csv_uses_semicolons_by_default_and_commas_on_request(client, db):
@@ -103,27 +105,38 @@ def test_xlsx_has_real_cells_indonesian_columns_and_no_formulas(client, db):
     assert book["Keterangan"]["B4"].value == 2
 
 
-def test_xlsx_usulan_sheet_carries_what_staff_filled_in(client, db):
+def test_xlsx_usulan_sheet_ranks_the_usulan_with_their_supporters(client, db, settings):
     road = seed(db, "jalan rusak di kelurahan Madidir Ure")
+    again = seed(db, "jln rusak parah kel. madidir ure", "+6281300000008")
+    lamp = seed(db, "lampu jalan mati kel. Madidir Ure", "+6281300000007")
+    with transaction(db):
+        for row in (road, again, lamp):
+            grouping.sync(db, settings, db["aspirations"].get(row["id"]))
     make_staff(db, "ani", "staf")
     login(client, "ani")
     response = post(client, f"/inbox/{road['ticket']}/usulan", {
         "title": "Perbaikan jalan lingkungan", "location": "Lingk. III dekat pasar",
         "volume": "120,5", "unit": "m", "cost": "150.000.000", "opd": "Dinas PUPR",
-        "priority": "1"})
+        "priority": "2"})
     assert response.status_code == 302
     book = read_xlsx(client.get("/inbox/export.xlsx?kelurahan=Madidir+Ure"))
-    assert book.sheetnames[0] == "Madidir Ure"  # the sheet is named after the filter
+    assert book.sheetnames == ["Madidir Ure", "Usulan Musrenbang", "Keterangan"]
     sheet = book["Usulan Musrenbang"]
     assert [c.value for c in sheet[1]] == [
-        "No", "Nomor tiket", "Judul usulan", "Lokasi", "Kelurahan", "Kecamatan", "Kategori",
-        "Volume", "Satuan", "Perkiraan biaya (Rp)", "OPD", "Prioritas", "Isi aspirasi warga"]
-    values = [c.value for c in sheet[2]]
-    assert values == [1, road["ticket"], "Perbaikan jalan lingkungan", "Lingk. III dekat pasar",
-                      "Madidir Ure", "Madidir", "Infrastruktur", 120.5, "m", 150000000,
-                      "Dinas PUPR", 1, "jalan rusak di kelurahan Madidir Ure"]
+        "Peringkat", "Kode usulan", "Judul usulan", "Lokasi", "Kelurahan", "Kecamatan",
+        "Kategori", "Volume", "Satuan", "Perkiraan biaya (Rp)", "OPD", "Prioritas",
+        "Jumlah pendukung", "Jumlah tiket", "Status", "Siklus", "Isi aspirasi warga"]
+    cycle = usulan.get(db, 1)["cycle"]
+    assert [c.value for c in sheet[2]] == [
+        1, "U-0001", "Perbaikan jalan lingkungan", "Lingk. III dekat pasar", "Madidir Ure",
+        "Madidir", "Infrastruktur", 120.5, "m", 150000000, "Dinas PUPR", 2, 2, 2, "terbuka",
+        cycle, "jalan rusak di kelurahan Madidir Ure"]
+    assert [c.value for c in sheet[3]][:2] == [2, "U-0002"] and sheet["M3"].value == 1
     assert sheet["J2"].number_format == "#,##0"
+    main = {row[0].value: [c.value for c in row] for row in book["Madidir Ure"].iter_rows(
+        min_row=2)}
+    assert main[again["ticket"]][-2:] == ["U-0001", 2]
     bad = post(client, f"/inbox/{road['ticket']}/usulan", {"cost": "seratus juta"})
     assert bad.status_code == 302
-    assert db.execute("SELECT cost FROM proposals").fetchone()[0] == 150000000
-    assert "proposal" in {e["action"] for e in audit.recent(db)}
+    assert usulan.get(db, 1)["cost"] == 150000000
+    assert "usulan_fields" in {e["action"] for e in audit.recent(db)}

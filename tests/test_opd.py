@@ -149,3 +149,17 @@ def test_overdue_forwarded_items_are_flagged_on_the_dashboard(app, items, db):
     table = staff.get("/dashboard").get_data(as_text=True)
     table = table[table.index("opd-overdue-count"):]
     assert theirs["ticket"] not in table and usulan.code(proposal["id"]) in table
+
+
+def test_an_admin_makes_an_opd_account_on_the_staff_page(app, db):
+    admin = app.test_client()
+    make_staff(db, "rina", "admin")
+    login(admin, "rina")
+    missing = post(admin, "/admin/staff", {"username": "dinas", "role": "opd",
+                                           "password": PASSWORD})
+    assert missing.status_code == 400 and "OPD" in missing.get_data(as_text=True)
+    post(admin, "/admin/staff", {"username": "dinas", "role": "opd", "opd": FISH,
+                                 "password": PASSWORD})
+    row = db.execute("SELECT role, opd FROM staff_users WHERE username = 'dinas'").fetchone()
+    assert tuple(row) == ("opd", FISH)
+    assert "Petugas OPD" in admin.get("/admin/staff").get_data(as_text=True)

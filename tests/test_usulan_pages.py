@@ -63,8 +63,8 @@ def test_confirm_split_and_merge_are_audited(staf, needs, db):
     assert actions == ["usulan_confirm", "usulan_split", "usulan_split_from", "usulan_merge",
                        "usulan_merge_from"]
     html = staf.get("/usulan/U-0001").get_data(as_text=True)
-    assert "memisahkan 1 tiket menjadi usulan baru U-0004" in html
-    assert "menggabungkan U-0004 ke usulan ini" in html
+    assert "ani memisahkan 1 tiket dari U-0001 menjadi usulan baru U-0004" in html
+    assert "ani menggabungkan U-0004 ke U-0001" in html
     refused = post(staf, "/usulan/U-0001/gabung", {"ke": "U-0003"}, follow_redirects=True)
     assert "kelurahan yang sama" in refused.get_data(as_text=True)  # U-0003: Girian Bawah
 

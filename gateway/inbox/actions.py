@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from data import aspiration_edits, channels, contacts, inbox_queries, outbox, staff_accounts
+from data import aspiration_edits, inbox_queries, outbox, staff_accounts
 from data.clock import later
 from gateway import auth, runtime
 from gateway.inbox import texts
@@ -23,15 +23,7 @@ def load(ticket: str) -> dict:
 def queue_to_citizen(db, row: dict, dedupe_key: str, kind: str, body: str,
                      not_before: str | None = None) -> int | None:
     """Put a message to the ticket's sender in the outbox (same transaction as the action)."""
-    contact = contacts.get(db, row["contact_id"]) if row["contact_id"] else None
-    if not contact:
-        return None
-    channel = channels.for_contact(contact)
-    outbox_id, _ = outbox.add(db, dedupe_key, kind, channel,
-                              channels.channel_address(channel, contact["address"]), body,
-                              contact_id=contact["id"], aspiration_id=row["id"],
-                              not_before=not_before)
-    return outbox_id
+    return outbox.to_sender(db, row, dedupe_key, kind, body, not_before)
 
 
 def wake_sender() -> None:

@@ -7,7 +7,7 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from data import audit, inbox_queries, staff_accounts
+from data import audit, inbox_queries, reference, staff_accounts
 from data import contacts as contact_store
 from data.contacts import ROLES as CONTACT_ROLES
 from data.db import transaction
@@ -21,6 +21,7 @@ STAFF_TEXTS = {
     "no_role": "Pilih peran akun (admin, staf atau petugas kelurahan).",
     "kelurahan_only": "Kelurahan hanya untuk peran 'Petugas kelurahan'. Pilih peran itu, "
                       "atau kosongkan kelurahan.",
+    "opd_only": "OPD hanya untuk peran 'Petugas OPD'. Pilih peran itu, atau kosongkan OPD.",
     "confirm_admin": "Akun admin melihat semua nomor lengkap dan mengelola akun lain. "
                      "Centang konfirmasi bila memang admin.",
 }
@@ -58,6 +59,7 @@ def _staff_page(form=None, error=None, status=200, confirm_admin=False):
     db = runtime.db()
     return render_template("admin/staff.html", users=staff_accounts.all_users(db),
                            roles=staff_accounts.ROLES, kelurahan_list=places.all_kelurahan(),
+                           opds=reference.opd_list(),
                            form=form or {}, error=error, confirm_admin=confirm_admin), status
 
 
@@ -72,6 +74,8 @@ def _check_staff_form(form) -> tuple[str | None, str | None, str | None]:
         return role, kelurahan, STAFF_TEXTS["kelurahan_only"]
     if typed and not kelurahan:
         return role, None, f"Kelurahan {typed!r} tidak dikenal."
+    if role != "opd" and form.get("opd"):
+        return role, kelurahan, STAFF_TEXTS["opd_only"]
     return role, kelurahan, None
 
 
@@ -93,13 +97,15 @@ def staff_list():
     password = form.get("password") or None
     try:
         with transaction(db):
-            accounts.save_user(db, username, password, role, kelurahan, update=update)
+            opd = form.get("opd") or None
+            accounts.save_user(db, username, password, role, kelurahan, update=update, opd=opd)
             auth.record("staff_update" if update else "staff_create", username,
-                        role=role, kelurahan=kelurahan, password_reset=bool(password))
+                        role=role, kelurahan=kelurahan, opd=opd, password_reset=bool(password))
     except staff_accounts.StaffError as exc:
         return _staff_page(form, str(exc), 400)
     flash(f"Akun {username} disimpan ({labels.ROLE_LABELS[role]}"
-          + (f", Kel. {kelurahan}" if kelurahan else "") + ").", "info")
+          + (f", Kel. {kelurahan}" if kelurahan else "")
+          + (f", {form.get('opd')}" if role == "opd" else "") + ").", "info")
     return redirect(url_for("admin.staff_list"))
 
 

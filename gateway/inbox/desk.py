@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from data import desk
+from data import desk, reference, usulan, usulan_edits
 from data.db import transaction
 from gateway import auth, runtime
 from gateway.inbox import actions
+from gateway.usulan_forms import read_fields
 from handlers.replies import fit_sms_segment
 
 bp = Blueprint("desk", __name__)
 MAX_CANNED = 600
-LIMITS = {"title": 200, "location": 200, "unit": 30, "opd": 120}
 
 
 def _back(row):
@@ -35,47 +35,29 @@ def assign(ticket):
     return _back(row)
 
 
-def _number(text: str | None, name: str, integer: bool = False, low: float = 0,
-            high: float = 1e13):
-    """A number typed the Indonesian way ("1.500.000", "12,5") or None; ValueError names it."""
-    text = (text or "").strip().replace(" ", "")
-    if not text:
-        return None
-    if integer:
-        text = text.replace(".", "").replace(",", "")
-    elif "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        raise ValueError(f"{name} harus angka, bukan {text!r}.") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} di luar batas.")
-    return value
-
-
 @bp.route("/inbox/<ticket>/usulan", methods=["POST"])
 @auth.login_required
 def proposal(ticket):
-    """The Usulan Musrenbang fields of this ticket (exported on their own sheet)."""
+    """The Usulan Musrenbang fields from the ticket page: they belong to the ticket's usulan
+    (every ticket in it shares them; exported on the sheet "Usulan Musrenbang")."""
     row = actions.load(ticket)
-    if row["kind"] != "aspirasi":
-        abort(400, description="Pertanyaan tidak punya usulan Musrenbang.")
-    form = request.form
-    values = {k: " ".join((form.get(k) or "").split())[:n] or None for k, n in LIMITS.items()}
-    try:
-        values["volume"] = _number(form.get("volume"), "Volume")
-        values["cost"] = _number(form.get("cost"), "Perkiraan biaya", integer=True)
-        values["priority"] = _number(form.get("priority"), "Prioritas", integer=True, low=1,
-                                     high=999)
-    except ValueError as exc:
-        flash(f"Usulan tidak disimpan: {exc}", "error")
+    proposal = usulan.of_aspiration(runtime.db(), row["id"])
+    if row["kind"] != "aspirasi" or proposal is None:
+        abort(400, description="Tiket ini belum masuk usulan Musrenbang.")
+    form = {**request.form}
+    form["title"] = form.get("title") or proposal["title"]  # blank keeps the current title
+    form["cycle"] = form.get("cycle") or str(proposal["cycle"])
+    values, problem = read_fields(form, reference.opd_list())
+    if problem:
+        flash(f"Usulan tidak disimpan: {problem}", "error")
         return _back(row)
     db = runtime.db()
     with transaction(db):
-        desk.save_proposal(db, row["id"], values, auth.current_user()["username"])
-        auth.record("proposal", row["ticket"], **{k: v for k, v in values.items() if v})
-    flash("Usulan Musrenbang disimpan.", "info")
+        changed = usulan_edits.save_fields(db, proposal["id"], values)
+        if changed:
+            auth.record("usulan_fields", usulan.code(proposal["id"]), ticket=row["ticket"],
+                        changes={k: list(v) for k, v in changed.items()})
+    flash(f"Usulan Musrenbang {usulan.code(proposal['id'])} disimpan.", "info")
     return _back(row)
 
 

@@ -24,6 +24,7 @@ from data import (
     inbox_queries,
     media,
     reference,
+    usulan,
 )
 from data.aspirations import KINDS
 from data.clock import later, utcnow
@@ -114,7 +115,7 @@ def show(ticket):
         reply_text=pending or _canned(db, row), confirm_long=bool(pending),
         link_labels=LINK_LABELS,
         unread=unread, kinds=KINDS, staff=actions.assignable(db, row),
-        canned=desk.canned_replies(db), proposal=desk.proposal(db, row["id"]) or {})
+        canned=desk.canned_replies(db), proposal=usulan.of_aspiration(db, row["id"]))
 
 
 def _undoable(history: list[dict]) -> dict | None:

@@ -14,11 +14,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-from data import clock, inbox_queries
+from data import clock, inbox_queries, usulan, usulan_queries
 from data.addresses import national
 from data.clock import to_wita, wita_today
 from data.db import transaction
-from gateway import auth, runtime
+from gateway import auth, runtime, usulan_sheet
 from gateway.inbox.common import FILTER_KEYS, read_filters
 from gateway.inbox.labels import FILTER_LABELS
 from handlers.replies import CATEGORY_LABELS
@@ -28,15 +28,13 @@ COLUMNS = dict(zip(inbox_queries.EXPORT_COLUMNS, range(len(inbox_queries.EXPORT_
                    strict=True))
 # Sheet 1, one row per aspiration. "Jumlah pesan": inbound messages from the sender's number
 # in total (all channels), a rough sign of how pressing the need is for them.
+# "Kode usulan", "Pendukung usulan": the usulan the need is in (gateway.usulan_pages) and its
+# distinct supporters.
 HEADER = ["Nomor tiket", "Tanggal (WITA)", "Kelurahan", "Kecamatan", "Kategori", "Isi aspirasi",
           "Status", "OPD tujuan", "Ditugaskan ke", "Jumlah pesan", "Nama pengirim",
-          "Nomor pengirim"]
-# Sheet "Usulan Musrenbang": the formal proposal staff fill on the ticket page.
-PROPOSAL_HEADER = ["No", "Nomor tiket", "Judul usulan", "Lokasi", "Kelurahan", "Kecamatan",
-                   "Kategori", "Volume", "Satuan", "Perkiraan biaya (Rp)", "OPD",
-                   "Prioritas", "Isi aspirasi warga"]
+          "Nomor pengirim", "Kode usulan", "Pendukung usulan"]
 WIDTHS = {"A": 12, "B": 17, "C": 18, "D": 14, "E": 14, "F": 60, "G": 13, "H": 30, "I": 14,
-          "J": 12, "K": 22, "L": 16}
+          "J": 12, "K": 22, "L": 16, "M": 12, "N": 10}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XLSX XML
 SEPARATORS = {";": ";", ",": ","}
@@ -86,7 +84,8 @@ def _lines(rows, full: bool, sep: str):
             CATEGORY_LABELS.get(row[c["category"]], row[c["category"]]),
             " ".join((row[c["text"]] or "").split()), row[c["status"]], row[c["opd"]],
             row[c["assignee"]], row[c["messages"]], row[c["contact_name"]])]
-            + [_number(row[c["address"]], full)])  # 0812-…: text in Excel, no apostrophe
+            + [_number(row[c["address"]], full)]  # 0812-…: text in Excel, no apostrophe
+            + _usulan_cells(row))
         if buffer.tell() > 16384:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -139,17 +138,21 @@ def _header(sheet, names: list[str]):
     sheet.append(cells)
 
 
-def workbook(rows, filters: dict, full: bool, actor: str) -> bytes:
-    """The XLSX file: the filtered aspirations, the Usulan Musrenbang sheet, and what was
+def _usulan_cells(row) -> list:
+    usulan_id = row[COLUMNS["usulan_id"]]
+    return [usulan.code(usulan_id) if usulan_id else None, row[COLUMNS["supporters"]]]
+
+
+def workbook(rows, filters: dict, full: bool, actor: str, proposals: list[dict]) -> bytes:
+    """The XLSX file: the filtered aspirations, the ranked Usulan Musrenbang, and what was
     exported (filter, time, who)."""
     book = Workbook(write_only=True)
     main = book.create_sheet(sheet_title(filters))
-    usulan = book.create_sheet("Usulan Musrenbang")
-    for sheet, header in ((main, HEADER), (usulan, PROPOSAL_HEADER)):
-        sheet.freeze_panes = "A2"
-        for letter, width in WIDTHS.items():
-            sheet.column_dimensions[letter].width = width
-        _header(sheet, header)
+    main.freeze_panes = "A2"
+    for letter, width in WIDTHS.items():
+        main.column_dimensions[letter].width = width
+    _header(main, HEADER)
+    usulan_sheet.fill(book.create_sheet(usulan_sheet.TITLE), proposals, _header, _text)
     c, count = COLUMNS, 0
     for row in rows:
         count += 1
@@ -161,14 +164,7 @@ def workbook(rows, filters: dict, full: bool, actor: str) -> bytes:
         main.append([row[c["ticket"]], stamp, row[c["kelurahan"]], row[c["kecamatan"]],
                      category, _text(main, text), row[c["status"]], row[c["opd"]],
                      row[c["assignee"]], row[c["messages"]], _text(main, row[c["contact_name"]]),
-                     _number(row[c["address"]], full)])
-        cost = WriteOnlyCell(usulan, value=row[c["cost"]])
-        cost.number_format = "#,##0"
-        usulan.append([count, row[c["ticket"]], _text(usulan, row[c["title"]]),
-                       _text(usulan, row[c["location"]]), row[c["kelurahan"]],
-                       row[c["kecamatan"]], category, row[c["volume"]], row[c["unit"]], cost,
-                       row[c["proposal_opd"]] or row[c["opd"]], row[c["priority"]],
-                       _text(usulan, text)])
+                     _number(row[c["address"]], full), *_usulan_cells(row)])
     info = book.create_sheet("Keterangan")
     wrap = Alignment(wrap_text=True)
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 22, 70
@@ -178,8 +174,11 @@ def workbook(rows, filters: dict, full: bool, actor: str) -> bytes:
             ("Diunduh", clock.now().astimezone(clock.WITA).strftime("%d/%m/%Y %H:%M WITA")),
             ("Oleh", actor), ("Saringan", shown), ("Jumlah aspirasi", count),
             ("Nomor pengirim", "lengkap" if full else "disamarkan (peran Anda)"),
-            ("Catatan", "Pertanyaan warga tidak termasuk. Lembar \"Usulan Musrenbang\" diisi "
-                        "petugas di halaman tiket.")):
+            ("Jumlah usulan", len(proposals)),
+            ("Catatan", "Pertanyaan warga tidak termasuk. Lembar \"Usulan Musrenbang\": usulan "
+                        "dengan kelurahan/kecamatan/kategori saringan ini (siklus: "
+                        f"{filters.get('siklus') or 'semua'}), berurutan seperti daftar "
+                        "prioritas; datanya diisi petugas di halaman usulan atau tiket.")):
         cell = WriteOnlyCell(info, value=ILLEGAL.sub("", value) if isinstance(value, str)
                              else value)
         cell.data_type = "s" if isinstance(value, str) else cell.data_type
@@ -195,7 +194,15 @@ def workbook(rows, filters: dict, full: bool, actor: str) -> bytes:
 def xlsx_file():
     filters, full = _filters(), auth.can_see_numbers()
     _record(filters, "xlsx", full)
-    data = workbook(_rows(filters), filters, full, auth.current_user()["username"])
+    try:  # ?siklus=2027: one Musrenbang cycle on the usulan sheet
+        cycle = int(request.args.get("siklus") or 0)
+    except ValueError:
+        cycle = 0
+    cycle = cycle if 2000 <= cycle <= 2099 else None
+    chosen = usulan_sheet.filters(filters, cycle, request.args.get("daftar"))
+    proposals = usulan_queries.export_rows(runtime.db(), chosen, auth.scope_kelurahan())
+    data = workbook(_rows(filters), {**filters, "siklus": cycle}, full,
+                    auth.current_user()["username"], proposals)
     name = f"aspirasi-{wita_today().isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
                                     "spreadsheetml.sheet",

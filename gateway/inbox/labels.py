@@ -11,9 +11,13 @@ DELIVERY_LABELS = {"queued": "menunggu kirim", "sending": "sedang dikirim",
                    "sent": "terkirim ke operator", "delivered": "sampai di HP warga",
                    "read": "dibaca", "undelivered": "tidak sampai", "failed": "gagal",
                    "canceled": "dibatalkan"}
-ROLE_LABELS = {"admin": "Admin", "staf": "Staf", "kelurahan": "Petugas kelurahan"}
+ROLE_LABELS = {"admin": "Admin", "staf": "Staf", "kelurahan": "Petugas kelurahan",
+               "opd": "Petugas OPD"}
 FIELD_LABELS = {"category": "kategori", "kelurahan": "kelurahan", "kind": "jenis",
-                "role": "peran", "kecamatan": "kecamatan", "opted_out": "berhenti info"}
+                "role": "peran", "kecamatan": "kecamatan", "opted_out": "berhenti info",
+                "title": "judul", "location": "lokasi", "volume": "volume", "unit": "satuan",
+                "cost": "perkiraan biaya", "opd": "OPD", "priority": "prioritas",
+                "cycle": "siklus"}
 FILTER_LABELS = {"q": "cari", "category": "kategori", "kecamatan": "kecamatan",
                  "kelurahan": "kelurahan", "status": "status", "channel": "saluran",
                  "dari": "dari", "sampai": "sampai", "jenis": "jenis", "susulan": "susulan",
@@ -79,7 +83,8 @@ SENTENCES = {
     "proposal": lambda d, t: f"mengisi usulan Musrenbang tiket {t}",
     "export": lambda d, t: _export(d),
     "staff_create": lambda d, t: f"membuat akun {t} (peran {word(d.get('role'))}"
-                                 + (f", Kel. {d['kelurahan']}" if d.get("kelurahan") else "") + ")",
+                                 + (f", Kel. {d['kelurahan']}" if d.get("kelurahan") else "")
+                                 + (f", {d['opd']}" if d.get("opd") else "") + ")",
     "staff_update": lambda d, t: f"mengubah akun {t} (peran {word(d.get('role'))}"
                                  + (f", Kel. {d['kelurahan']}" if d.get("kelurahan") else "")
                                  + ("; kata sandi diatur ulang" if d.get("password_reset") else "")
@@ -98,6 +103,28 @@ SENTENCES = {
     "broadcast_cancel": lambda d, t: f"membatalkan siaran #{t}",
     "security": lambda d, t: f"mencoba perintah {t} tanpa hak ({word(d.get('reason'))})",
     "canned": lambda d, t: f"menyimpan templat balasan \"{t}\"",
+    # usulan (gateway.usulan_pages, gateway.opd_desk, gateway.opd_review)
+    "usulan_confirm": lambda d, t: f"mengonfirmasi pengelompokan {t} "
+                                   f"({word(d.get('newly_confirmed'))} tiket baru dikonfirmasi)",
+    "usulan_split": lambda d, t: f"memisahkan {word(d.get('moved'))} tiket dari {t} menjadi "
+                                 f"usulan baru {word(d.get('new'))}",
+    "usulan_split_from": lambda d, t: f"membuat {t} dari tiket yang dipisahkan dari "
+                                      f"{word(d.get('source'))}",
+    "usulan_merge": lambda d, t: f"menggabungkan {t} ke {word(d.get('into'))}",
+    "usulan_merge_from": lambda d, t: f"menggabungkan {word(d.get('source'))} ke {t}",
+    "usulan_fields": lambda d, t: f"mengubah data usulan {t}: " + ", ".join(
+        FIELD_LABELS.get(k, k) for k in d.get("changes") or {})
+    + (f" (dari tiket {d['ticket']})" if d.get("ticket") else ""),
+    "usulan_status": lambda d, t: _status(d, t).replace("alasan", "catatan")
+    + (f", catatan: {d['note']}" if d.get("note") else "")
+    + (" · pendukung dikabari" if d.get("told") else ""),
+    "opd_answer": lambda d, t: f"menjawab {t} sebagai {word(d.get('opd'))}"
+    + (" (langsung ke warga)" if d.get("direct") else " (menunggu persetujuan)"),
+    "opd_answer_review": lambda d, t: f"memeriksa jawaban {word(d.get('opd'))} untuk {t}: "
+                                      f"{word(d.get('state'))}"
+                                      + (f" ({d['note']})" if d.get("note") else ""),
+    "opd_direct": lambda d, t: f"mengatur jawaban {t}: "
+                               + ("langsung ke warga" if d.get("direct") else "lewat persetujuan"),
 }
 
 
@@ -109,7 +136,12 @@ ACTION_NAMES = {
     "staff_create": "Akun baru", "staff_update": "Ubah akun", "staff_active": "Aktif/nonaktif akun",
     "contact_update": "Ubah kontak", "contacts_import": "Impor kontak", "role": "Peran kontak",
     "broadcast": "Siaran", "broadcast_cancel": "Batal siaran", "security": "Perintah tanpa hak",
-    "canned": "Templat balasan",
+    "canned": "Templat balasan", "usulan_confirm": "Konfirmasi usulan",
+    "usulan_split": "Pisah usulan", "usulan_split_from": "Usulan dari pemisahan",
+    "usulan_merge": "Gabung usulan", "usulan_merge_from": "Usulan digabungkan",
+    "usulan_fields": "Data usulan", "usulan_status": "Status usulan",
+    "opd_answer": "Jawaban OPD", "opd_answer_review": "Periksa jawaban OPD",
+    "opd_direct": "Pengaturan OPD",
 }
 
 
