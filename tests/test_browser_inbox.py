@@ -132,7 +132,12 @@ def test_staff_day_in_the_browser(held, browser_page, live_server, seeded, run_w
                                             MESSAGES[1], "baru"]
     assert rows[lamp][4].value == "Ekonomi"  # the bulk change is in the export
     assert road[9].value == 1 and road[11].value == "0812-3456-7802"
-    assert book["Usulan Musrenbang"]["B1"].value == "Nomor tiket"
+    proposals = book["Usulan Musrenbang"]  # the ranked usulan of the same kelurahan (issue 14)
+    assert [c.value for c in proposals[1]][:3] == ["Peringkat", "Kode usulan", "Judul usulan"]
+    ranked = list(proposals.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in ranked] == list(range(1, len(ranked) + 1))
+    assert {r[4] for r in ranked} == {"Girian Bawah"}
+    assert {r[-2].value for r in rows.values()} <= {r[1] for r in ranked}  # each need's usulan
     page.goto(live_server.url + f"/inbox/{ticket}")
     page.screenshot(path=str(ARTIFACTS / "desk-ticket.png"), full_page=True)
     assert page.dialogs == []

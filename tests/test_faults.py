@@ -90,8 +90,11 @@ def settled(db) -> bool:
         "FROM outbox WHERE status IN ('queued', 'sending'))").fetchone()[0]
 
 
+ACKS = ("Aspirasi diterima", "Usulan serupa sudah ada")  # a new ticket, or one joining an usulan
+
+
 def acks_by_sender(stub) -> Counter:
-    return Counter(m["to"] for m in stub.messages if m["body"].startswith("Aspirasi diterima"))
+    return Counter(m["to"] for m in stub.messages if m["body"].startswith(ACKS))
 
 
 def test_worker_killed_mid_drain_loses_and_repeats_nothing(tmp_path, live_server, db,
