@@ -77,6 +77,10 @@ def record_failure(db, s, row: dict, err: SendError, transport_name: str) -> str
     outbox.set_uncertain(db, row["id"], err.uncertain)
     if err.retryable and row["attempts"] < s.max_send_attempts:
         delay = max(backoff(s, row["attempts"]), err.wait)
+        if err.uncertain:
+            # The request may still be on its way in at the provider: look it up only after
+            # it had as long again as we gave it, or the lookup can miss it and we send twice.
+            delay = max(delay, s.send_timeout_seconds)
         outbox.mark_retry(db, row["id"], delay, err.code, err.message)
         log.info("outbox %s: %s, retry %s", row["id"], err, row["attempts"])
         return "queued"

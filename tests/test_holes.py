@@ -113,6 +113,23 @@ def test_04_two_identical_uncertain_replies_make_two_messages(signed_post, run_w
     assert {r[1] for r in rows} == {m["sid"] for m in twilio_stub.messages}
 
 
+def test_04_a_reply_twilio_takes_only_after_our_timeout_is_sent_once(signed_post, run_worker,
+                                                                    db, twilio_stub):
+    """Twilio is slower than our timeout (1 s here) and creates the message 1.6 s in: the
+    lookup must wait as long again as the timeout (2 s in), not the first retry's 0.05 s,
+    or it finds nothing and sends again."""
+    twilio_stub.late_seconds = 1.6
+    twilio_stub.push("create_late")
+    signed_post(PATH, sms("BANTUAN", "SM" + "6" * 32))
+    run_worker(30)
+    time.sleep(max(0.0, twilio_stub.requests[0]["at"] + 2.0 - time.monotonic()))  # it created
+    assert len(twilio_stub.messages) == 1
+    (row,) = db.execute("SELECT status, provider_sid FROM outbox").fetchall()
+    assert row == ("sent", twilio_stub.messages[0]["sid"])
+    lookups = [r for r in twilio_stub.requests if r["method"] == "GET"]
+    assert lookups and lookups[0]["at"] >= twilio_stub.requests[0]["at"] + 2.0
+
+
 # --- 5. anyone can lock any account -----------------------------------------------------------
 
 def at(app, address: str):

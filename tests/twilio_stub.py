@@ -1,7 +1,7 @@
 """A local stub of Twilio's Messages REST API on loopback, for the real `twilio` client.
 
 It records every request and answers from a script: tests push behaviours ("500", "429",
-"21211", "21610", "63016", "hang", "nosid", or a raw (status, body) pair) and the stub
+"21211", "21610", "63016", "hang", "hang_after_create", "create_late", "nosid", or a raw (status, body) pair) and the stub
 answers them in order, then "ok" (201 with a Message JSON, like Twilio).
 """
 
@@ -43,6 +43,7 @@ class TwilioStub:
         self.script: deque = deque()
         self.default = "ok"
         self.hang_seconds = hang_seconds
+        self.late_seconds = 1.5  # "create_late": the message exists only after this long
         # Media served like Twilio's: path → (content type, bytes); basic auth required, then a
         # redirect to a storage URL without auth (as Twilio redirects to S3).
         self.media: dict[str, tuple[str, bytes]] = {}
@@ -197,6 +198,11 @@ class TwilioStub:
                     self._answer(*behaviour)
                 elif behaviour in ERRORS:
                     self._answer(*ERRORS[behaviour])
+                elif behaviour == "create_late":  # slow to take it: the client gives up first
+                    stub.release.wait(stub.late_seconds)
+                    stub._create(record["form"], self._account())
+                    stub.release.wait(stub.hang_seconds)  # and never answers in time
+                    self.close_connection = True
                 elif behaviour in ("hang", "hang_after_create"):
                     if behaviour == "hang_after_create":
                         stub._create(record["form"], self._account())
