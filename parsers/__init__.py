@@ -5,7 +5,7 @@ from types import MappingProxyType
 from parsers.commands import GREETINGS, SOLO_MAX_TOKENS, after_greeting, leading, solo, strip_prefix
 from parsers.engine import load
 from parsers.model import CATEGORIES, COMMANDS, REVIEW_THRESHOLD, Parsed
-from parsers.normalize import ASCII_TOKEN, LIMIT, TOKEN, fold
+from parsers.normalize import LIMIT, tokens_of
 
 __all__ = ["CATEGORIES", "COMMANDS", "REVIEW_THRESHOLD", "Parsed", "parse"]
 
@@ -17,27 +17,24 @@ def parse(text: str) -> Parsed:
     body = text[:LIMIT]
     if "[" in body[:8]:
         body = strip_prefix(body)
-    low = body.lower()
-    # = raw_tokens(body), inlined: the hot path
-    raw = ASCII_TOKEN.findall(low) if low.isascii() else TOKEN.findall(fold(low))
-    normalized, place_tokens = engine.analyse(raw)
+    raw = tokens_of(body.lower())
+    normalized, words, place_tokens = engine.analyse(raw)
     first = raw[0] if raw else ""
     command = None
     if engine.lead_memo.get(first, True) is not None:  # a keyword, or a first word not yet seen
         command = leading(body, first, engine)
     if command is None and first in GREETINGS and (greeted := after_greeting(body)):
         command = leading(*greeted, engine)  # "Selamat pagi pak, DAFTAR Yohanis Paceda"
-    if command is None and normalized.count(" ") < SOLO_MAX_TOKENS:  # short: maybe a bare reply
-        tokens = normalized.split()
-        if len(tokens) == 1 or engine.solo_words.issuperset(tokens):
-            command = solo(tokens, engine)
+    if command is None and len(words) <= SOLO_MAX_TOKENS:  # short: maybe a bare reply
+        if len(words) == 1 or engine.solo_words.issuperset(words):
+            command = solo(words, engine)
     if command is not None and command.command != "ASPIRASI":
         kelurahan = command.args.get("kelurahan")
         return Parsed.build({
             "text": text, "normalized": normalized, "command": command.command,
             "kelurahan": kelurahan, "kecamatan": engine.gazetteer.kecamatan_of.get(kelurahan),
             "confidence": command.confidence, "args": MappingProxyType(command.args)})
-    category, confidence, keywords, scores = engine.classify(normalized)
+    category, confidence, keywords, scores = engine.classify(words)
     place = engine.find(place_tokens)
     fields = {"text": text, "normalized": normalized, "category": category,
               "confidence": confidence, "keywords": keywords, "scores": scores}

@@ -6,7 +6,9 @@ so weak evidence for a real category ends as lainnya; confidence is a softmax of
 scores at a temperature fitted on held-out predictions, so it can be read as a probability.
 """
 
+from itertools import pairwise
 from math import exp
+from sys import intern
 from types import MappingProxyType
 
 from parsers.features import SITE
@@ -27,14 +29,14 @@ class Classifier:
     one integer (20 bits a category): a message's four totals are one C-level sum(), exact.
     """
 
-    def __init__(self, rows, params=None):
+    def __init__(self, rows, params=None, site: frozenset = frozenset()):
         params = {**DEFAULT_PARAMS, **(params or {})}
         self.prior = float(params["lainnya_prior"])
         self.temperature = float(params["temperature"])
         self.inverse_temperature = 1.0 / self.temperature
         table: dict = {}
         for row in rows:
-            phrase = tuple(row["phrase"].split())
+            phrase = tuple(map(intern, row["phrase"].split()))  # as the stems: same objects
             key = phrase[0] if len(phrase) == 1 else phrase
             hundredths = round(float(row["weight"]) * 100)
             if not 0 < hundredths < _LIMIT:
@@ -43,60 +45,82 @@ class Classifier:
         self.weights = {key: sum(h << (_BITS * i) for i, h in enumerate(v))
                         for key, v in table.items()}
         self.vectors = {key: tuple(h / 100 for h in v) for key, v in table.items()}
-        texts = {key: _text(key) for key in table}
-        self.texts = texts
-        self.rank = [self._ranked(table, slot) for slot in range(4)]
-        self.follow: dict[str, frozenset[str]] = {}
-        for key in table:
-            if not isinstance(key, str):
-                self.follow[key[0]] = self.follow.get(key[0], frozenset()) | {key[1]}
-        self.nothing = self._decide([], 0)
-        self.alone = {key: self._decide([key], packed) for key, packed in self.weights.items()}
+        self.texts = {key: _text(key) for key in table}
+        # Bound once: score() and _decide() run per message and make no method objects.
+        self._keys, self._has = self.weights.keys(), self.weights.__contains__
+        self._weight = self.weights.__getitem__
+        # Per category: the keys that weigh for it, key → rank (strongest first), key → text.
+        self._by_rank = []
+        for slot in range(4):
+            ranked = self._ranked(table, slot)
+            rank = {key: i for i, key in enumerate(ranked)}
+            self._by_rank.append((frozenset(rank), rank.__getitem__, self.texts))
+        pairs = [key for key in table if not isinstance(key, str)]
+        self.starts = frozenset(first for first, _ in pairs if first != SITE)
+        # `site`: the stems that put a message at a tourist site (parsers.features); there
+        # every other stem s with a weight for (SITE, s) adds that feature.
+        self.site = frozenset(site)
+        self._site_keys = {key[1]: key for key in pairs if key[0] == SITE and key[1] not in site}
+        self._at_site, self._site_key = self._site_keys.keys(), self._site_keys.__getitem__
+        self.nothing = self._decide(set(), 0)
+        self.alone = {key: self._decide({key}, packed) for key, packed in self.weights.items()}
 
-    def _ranked(self, table: dict, slot: int) -> dict:
-        """key → (rank, text) over the keys that weigh for category `slot`, strongest first."""
-        keys = sorted((k for k in table if table[k][slot] > 0),
+    def _ranked(self, table: dict, slot: int) -> list:
+        """The keys that weigh for category `slot`, strongest first (ties by text)."""
+        return sorted((k for k in table if table[k][slot] > 0),
                       key=lambda k: (-table[k][slot], self.texts[k]))
-        return {key: (i, self.texts[key]) for i, key in enumerate(keys)}
 
-    def score(self, stems: list[str], site: frozenset = frozenset()):
-        """The decision for a message's content stems (see parsers.features.content); `site`:
-        the stems that put a message at a tourist site."""
-        weights = self.weights
-        keys = [s for s in stems if s in weights]
-        follow = self.follow
-        if not follow.keys().isdisjoint(stems):  # a word that starts a phrase: look at the next
-            keys += [(stems[i], stems[i + 1]) for i in range(len(stems) - 1)
-                     if stems[i + 1] in follow.get(stems[i], ())]
-        if not site.isdisjoint(stems):
-            at_site = self.follow.get(SITE, ())
-            keys += [(SITE, s) for s in stems if s in at_site and s not in site]
+    def score(self, stems: list[str]):
+        """The decision for a message's content stems (see parsers.features.content). Set
+        operations keep the work in C: this is the hot path of parse()."""
+        keys = self._keys & stems  # a set: a word said twice counts once
+        if not self.starts.isdisjoint(stems):  # a word that starts a phrase: look at pairs
+            keys.update(filter(self._has, pairwise(stems)))
+        if not self.site.isdisjoint(stems):
+            keys.update(map(self._site_key, self._at_site & stems))
         if len(keys) < 2:
-            return self.alone[keys[0]] if keys else self.nothing
-        distinct = dict.fromkeys(keys)  # a word said twice counts once
-        return self._decide(distinct, sum(map(weights.__getitem__, distinct)))
+            return self.alone[keys.pop()] if keys else self.nothing
+        return self._decide(keys, sum(map(self._weight, keys)))
 
     def classify(self, features) -> tuple:
         """The same decision for any iterable of distinct features (learning, evaluation)."""
         keys = [key for key in features if key in self.weights]
-        return self._decide(keys, sum(map(self.weights.__getitem__, keys)))
+        return self._decide(set(keys), sum(map(self.weights.__getitem__, keys)))
 
-    def _decide(self, keys: list, packed: int):
+    def _decide(self, keys: set, packed: int):
         """Category, softmax confidence, its keywords (strongest first) and the four scores."""
         a, b = (packed & 0xFFFFF) / 100, (packed >> 20 & 0xFFFFF) / 100  # _BITS = 20
         c, d = (packed >> 40 & 0xFFFFF) / 100, (packed >> 60) / 100
-        other = d + self.prior
-        top = max(a, b, c, other)
-        # ties: lainnya first (better unsure than wrong), then infrastruktur, ekonomi, pariwisata
-        best = 3 if other == top else 0 if a == top else 1 if b == top else 2
+        # The highest score; ties: lainnya first (better unsure than wrong), then infrastruktur,
+        # ekonomi, pariwisata. Plain float comparisons: cheaper than max() and its ties logic.
+        best, top = 3, d + self.prior
+        other = top
+        if a > top:
+            best, top = 0, a
+        if b > top:
+            best, top = 1, b
+        if c > top:
+            best, top = 2, c
         k = self.inverse_temperature
         confidence = 1.0 / (exp((a - top) * k) + exp((b - top) * k) + exp((c - top) * k)
                             + exp((other - top) * k))
-        rank = self.rank[best]  # key → (rank, text) for keys that weigh for this category
-        mine = sorted([rank[k] for k in keys if k in rank])
         scores = MappingProxyType({"infrastruktur": a, "ekonomi": b, "pariwisata": c,
                                    "lainnya": d})
-        return ORDER[best], confidence, tuple([text for _, text in mine]), scores
+        return ORDER[best], confidence, self._keywords(best, keys), scores
+
+    def _keywords(self, best: int, keys: set) -> tuple[str, ...]:
+        """The texts of the keys that weigh for category `best`, strongest first. Most
+        messages have two or fewer: those skip the general sort, which costs more here."""
+        weighing, rank_of, texts = self._by_rank[best]
+        mine = keys & weighing  # a set & a frozenset: C reuses the stored hashes
+        if len(mine) == 2:
+            first, second = mine
+            if rank_of(second) < rank_of(first):
+                first, second = second, first
+            return texts[first], texts[second]
+        if len(mine) < 2:
+            return (texts[mine.pop()],) if mine else ()
+        return tuple(map(texts.__getitem__, sorted(mine, key=rank_of)))
 
 
 def _text(key) -> str:

@@ -2,7 +2,6 @@
 
 import functools
 import re
-from types import SimpleNamespace
 
 from parsers.classify import Classifier
 from parsers.features import Featurizer
@@ -15,8 +14,18 @@ from parsers.stem import Stemmer
 _WORD = re.compile(r"[^\W_]+")
 
 
+class Engine:
+    """The loaded tables and bound functions, as attributes. A plain class, not a
+    SimpleNamespace: parse() reads several per message, and attributes set one by one on a
+    class instance are the cheapest to read."""
+
+    def __init__(self, **parts):
+        for name, part in parts.items():
+            setattr(self, name, part)
+
+
 @functools.cache
-def load() -> SimpleNamespace:
+def load() -> Engine:
     """Build the lexicon, keyword matcher, gazetteer and command tables (cached for the process)."""
     lexicon = read_lexicon()
     stopwords = read_words("stopwords.tsv")
@@ -42,19 +51,19 @@ def load() -> SimpleNamespace:
         f"{r['kelurahan']} {r['kecamatan']}".lower())}
     featurizer = Featurizer(rules, stemmer, stopwords | read_words("stopwords_id.tsv"),
                             frozenset(official - vocab_words))
-    classifier = Classifier(*read_keywords())
+    classifier = Classifier(*read_keywords(), site=featurizer.site)
+    content_of, score = featurizer.content_of, classifier.score
 
-    content, score, site = featurizer.content, classifier.score, featurizer.site
-
-    def classify(normalized: str):
-        return score(content(normalized), site)
+    def classify(words: list[str]):
+        """The category decision for a message's normalized words."""
+        return score(content_of(words))
 
     lead = {r["phrase"]: (r["command"], r["mode"]) for r in command_rows
             if r["mode"] in ("lead", "category")}
     solo = {tuple(phrase_tokens(r["phrase"])): r["command"] for r in command_rows
             if r["mode"] == "solo"}
     fillers = {w for r in command_rows if r["mode"] == "filler" for w in phrase_tokens(r["phrase"])}
-    return SimpleNamespace(
+    return Engine(
         normalizer=normalizer, classifier=classifier, gazetteer=gazetteer, stemmer=stemmer,
         featurizer=featurizer, analyse=normalizer.analyse, classify=classify, find=gazetteer.find,
         lead=lead, lead_typos=DeletionIndex(lead, min_len=5), solo=solo,

@@ -77,6 +77,9 @@ class Gazetteer:
         for form in self.aliases:
             self.longest[form[0]] = max(self.longest.get(form[0], 1), len(form))
         self.tokens = {w for form in self.aliases for w in form}
+        # find() reads only these words: any other word in its tokens may be swapped for any
+        # other without changing its answer (parsers.normalize keeps fewer typo fixes).
+        self.read_words = frozenset(self.tokens | CUES | STRONG_CUES)
         self.by_text = {" ".join(form): place for form, place in self.aliases.items()}
         self.pattern = trie_pattern(self.by_text)
         self.cued_names = frozenset(a for a, place in self.by_text.items() if place.kind in CUED)
@@ -114,7 +117,7 @@ class Gazetteer:
         """Best place named in free-text tokens: first official name, else landmark, else area."""
         if self.longest.keys().isdisjoint(tokens):
             return None  # no word that starts a place name: skip the regex (most messages)
-        found = self.pattern.findall(" ".join(tokens))  # longest names first, left to right
+        found = self.pattern.findall(" " + " ".join(tokens))  # longest first, left to right
         if not found:
             return None
         if len(found) == 1 and found[0] not in self.cued_names:

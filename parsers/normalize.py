@@ -1,13 +1,16 @@
 """Text → normalized tokens: lowercase, no punctuation/emoji, SMS shorthand and Manado folded."""
 
 import re
+import string
 import unicodedata
 
 from parsers.fuzzy import DeletionIndex
 
 LIMIT = 2000  # only the head of a long message is analysed: bounds the work per call
 TOKEN = re.compile(r"[^\W_]+")
-ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # the same tokens for ASCII text, found faster
+# ASCII text: a-z and 0-9 stay, every other byte becomes a space (see tokens_of)
+_ASCII_SEPARATORS = bytes(c if chr(c) in string.ascii_lowercase + string.digits else 32
+                          for c in range(256))
 # Runs of 3+ letters collapse ("rusakkkk"); "i" is spared so "III" stays a Roman numeral.
 _RUN3 = re.compile(r"([a-hj-z])\1{2,}|(i)\2{3,}")
 _RUN2 = re.compile(r"([a-z])\1")
@@ -17,9 +20,15 @@ FUZZY_MIN = 7  # one typo is corrected only in words this long: shorter ones col
 
 def raw_tokens(text: str) -> list[str]:
     """Lowercased word tokens of the first LIMIT characters (letter runs are folded per token)."""
-    low = text[:LIMIT].lower()
+    return tokens_of(text[:LIMIT].lower())
+
+
+def tokens_of(low: str) -> list[str]:
+    """Word tokens of lowercased text: runs of letters and digits. ASCII text (most SMS) takes
+    one C-level pass over its bytes (every other character becomes a space) and a split,
+    cheaper than a regex on short texts; the rest is folded first (accents, full-width)."""
     if low.isascii():
-        return ASCII_TOKEN.findall(low)
+        return low.encode().translate(_ASCII_SEPARATORS).decode().split()
     return TOKEN.findall(fold(low))
 
 
@@ -48,36 +57,52 @@ class Normalizer:
     """
 
     def __init__(self, lexicon: dict[str, str], vocab: set[str], gazetteer, stem):
-        self.lexicon = {k: tuple(TOKEN.findall(v)) for k, v in lexicon.items()}
+        # An entry whose formal side has no word would erase the token: not a mapping, skipped.
+        self.lexicon = {k: words for k, v in lexicon.items() if (words := tuple(TOKEN.findall(v)))}
         self.vocab = frozenset(vocab) | {w for v in self.lexicon.values() for w in v}
         self.stem = stem
         self.place_words = gazetteer.tokens
+        self.place_read = gazetteer.read_words
         self.typos = DeletionIndex(self.place_words, min_len=FUZZY_MIN)
         self._memo: dict[str, str] = {}  # raw token → normalized word(s), space-separated
+        self._normal_of = self._memo.__getitem__  # bound once (the memo is cleared, not replaced)
         self._fixes: dict[str, str] = {}
+        self._fixed: set[str] = set()  # the keys of _fixes, as a set: the cheapest check per message
+        self._none_fixed = self._fixed.isdisjoint
 
-    def analyse(self, raw: list[str]) -> tuple[str, list[str]]:
-        """(normalized text, raw tokens with place-name typos fixed) for one message."""
-        memo = self._memo
+    def analyse(self, raw: list[str]) -> tuple[str, list[str], list[str]]:
+        """(normalized text, its words, raw tokens with place-name typos fixed) for one message."""
         try:
-            normalized = " ".join(map(memo.__getitem__, raw))
+            parts = list(map(self._normal_of, raw))
         except KeyError:
-            normalized = " ".join([memo.get(t) or self._remember(t) for t in raw])
+            memo = self._memo
+            parts = [memo.get(t) or self._remember(t) for t in raw]
+        normalized = " ".join(parts)
+        # Most tokens give one word: then the parts are the words, and being memo values their
+        # hashes are already computed for the featurizer's set and dict lookups.
+        words = parts if normalized.count(" ") == len(parts) - 1 else normalized.split()
+        if self._none_fixed(raw):
+            return normalized, words, raw
         fixes = self._fixes
-        if fixes and not fixes.keys().isdisjoint(raw):
-            return normalized, [fixes.get(t, t) for t in raw]
-        return normalized, raw
+        return normalized, words, [fixes.get(t, t) for t in raw]
 
     def _remember(self, token: str) -> str:
-        """Resolve a token seen for the first time (and a place-name typo fix, if any)."""
+        """Resolve a token seen for the first time (and a place-name typo fix, if any: only
+        fixes that can change what the place finder reads are kept, so most messages skip
+        the fixing step in analyse())."""
         if len(self._memo) >= _MEMO_MAX:
             self._memo.clear()
             self._fixes.clear()
+            self._fixed.clear()
         word = collapse(token)
-        if word != token:
-            self._fixes[token] = word
+        if word != token and (word in self.place_read or token in self.place_read):
+            self._fix(token, word)  # a fix the place finder can see: "girrrian" → "girian"
         got = self._memo[token] = " ".join(self._resolve(token, word))
         return got
+
+    def _fix(self, token: str, fixed: str) -> None:
+        self._fixes[token] = fixed
+        self._fixed.add(token)
 
     def is_known(self, word: str) -> bool:
         """True for a word the lexicon or vocabulary (dictionary roots included) knows: such a
@@ -97,7 +122,7 @@ class Normalizer:
         if len(word) >= FUZZY_MIN:
             places = self.typos.candidates(word)
             if len(places) == 1:
-                self._fixes[token] = places[0]
+                self._fix(token, places[0])
         return (word,)
 
 
