@@ -1,6 +1,7 @@
 """Properties of parse(): total on every str, deterministic, values always in range."""
 
 import dataclasses
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers import CATEGORIES, COMMANDS, Parsed, parse
+from parsers.normalize import raw_tokens, tokens_of
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = st.sampled_from(["jalan", "rusak", "DAFTAR", "cek", "ya", "hadir", "tidak", "#", "kel.",
@@ -75,6 +77,13 @@ def test_build_matches_the_dataclass_constructor():
               "keywords": ("modal",)}
     assert Parsed.build(values) == Parsed(**values)
     assert Parsed.build({"text": "y"}) == Parsed(text="y")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=500))
+def test_ascii_tokens_are_the_runs_of_letters_and_digits(text):
+    low = text.lower()
+    assert tokens_of(low) == re.findall(r"[a-z0-9]+", low) == raw_tokens(text)
 
 
 def test_nothing_is_loaded_at_import():
