@@ -15,7 +15,7 @@ def parse(text: str) -> Parsed:
     engine = load()
     text = text if isinstance(text, str) else str(text)
     body = text[:LIMIT]
-    if "[" in body[:8]:
+    if "[" in body and "[" in body[:8]:  # a WhatsApp prefix (the first test skips the slice)
         body = strip_prefix(body)
     raw = tokens_of(body.lower())
     normalized, words, place_tokens = engine.analyse(raw)
@@ -34,7 +34,7 @@ def parse(text: str) -> Parsed:
             "text": text, "normalized": normalized, "command": command.command,
             "kelurahan": kelurahan, "kecamatan": engine.gazetteer.kecamatan_of.get(kelurahan),
             "confidence": command.confidence, "args": MappingProxyType(command.args)})
-    category, confidence, keywords, scores = engine.classify(words)
+    category, confidence, keywords, scores = engine.score(engine.content_of(words))
     place = engine.find(place_tokens)
     fields = {"text": text, "normalized": normalized, "category": category,
               "confidence": confidence, "keywords": keywords, "scores": scores}

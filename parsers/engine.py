@@ -52,12 +52,6 @@ def load() -> Engine:
     featurizer = Featurizer(rules, stemmer, stopwords | read_words("stopwords_id.tsv"),
                             frozenset(official - vocab_words))
     classifier = Classifier(*read_keywords(), site=featurizer.site)
-    content_of, score = featurizer.content_of, classifier.score
-
-    def classify(words: list[str]):
-        """The category decision for a message's normalized words."""
-        return score(content_of(words))
-
     lead = {r["phrase"]: (r["command"], r["mode"]) for r in command_rows
             if r["mode"] in ("lead", "category")}
     solo = {tuple(phrase_tokens(r["phrase"])): r["command"] for r in command_rows
@@ -65,7 +59,8 @@ def load() -> Engine:
     fillers = {w for r in command_rows if r["mode"] == "filler" for w in phrase_tokens(r["phrase"])}
     return Engine(
         normalizer=normalizer, classifier=classifier, gazetteer=gazetteer, stemmer=stemmer,
-        featurizer=featurizer, analyse=normalizer.analyse, classify=classify, find=gazetteer.find,
+        featurizer=featurizer, analyse=normalizer.analyse, content_of=featurizer.content_of,
+        score=classifier.score, find=gazetteer.find,
         lead=lead, lead_typos=DeletionIndex(lead, min_len=5), solo=solo,
         solo_typos=DeletionIndex({w for p in solo for w in p if len(p) == 1}, min_len=5),
         fillers=frozenset(fillers), lead_memo={},

@@ -1,4 +1,4 @@
-"""Whole-word phrase matching with one precompiled regex (used for keywords and place names)."""
+"""Whole-word phrase matching with one precompiled regex (place names in free text)."""
 
 import re
 
