@@ -49,12 +49,11 @@ class Classifier:
         # Bound once: score() and _decide() run per message and make no method objects.
         self._keys, self._has = self.weights.keys(), self.weights.__contains__
         self._weight = self.weights.__getitem__
-        # Per category: the keys that weigh for it, key → rank (strongest first), key → text.
+        # Per category: the keys that weigh for it, and key → rank (strongest first).
         self._by_rank = []
         for slot in range(4):
-            ranked = self._ranked(table, slot)
-            rank = {key: i for i, key in enumerate(ranked)}
-            self._by_rank.append((frozenset(rank), rank.__getitem__, self.texts))
+            rank = {key: i for i, key in enumerate(self._ranked(table, slot))}
+            self._by_rank.append((frozenset(rank), rank.__getitem__))
         pairs = [key for key in table if not isinstance(key, str)]
         self.starts = frozenset(first for first, _ in pairs if first != SITE)
         # `site`: the stems that put a message at a tourist site (parsers.features); there
@@ -111,7 +110,8 @@ class Classifier:
     def _keywords(self, best: int, keys: set) -> tuple[str, ...]:
         """The texts of the keys that weigh for category `best`, strongest first. Most
         messages have two or fewer: those skip the general sort, which costs more here."""
-        weighing, rank_of, texts = self._by_rank[best]
+        weighing, rank_of = self._by_rank[best]
+        texts = self.texts
         mine = keys & weighing  # a set & a frozenset: C reuses the stored hashes
         if len(mine) == 2:
             first, second = mine
