@@ -1,6 +1,9 @@
-"""One-typo lookup via precomputed deletion neighbourhoods (SymSpell-style), no per-call scans."""
+"""One-typo lookup without scanning the word list: deletion neighbourhoods (SymSpell-style) for
+short words, first/last three letters for long ones."""
 
 from collections import defaultdict
+
+_NONE: frozenset[str] = frozenset()
 
 
 def distance_at_most_one(a: str, b: str) -> bool:
@@ -10,8 +13,8 @@ def distance_at_most_one(a: str, b: str) -> bool:
     la, lb = len(a), len(b)
     if abs(la - lb) > 1:
         return False
-    i = 0
-    while i < min(la, lb) and a[i] == b[i]:
+    i, shorter = 0, min(la, lb)
+    while i < shorter and a[i] == b[i]:
         i += 1
     if la == lb:
         if a[i + 1 :] == b[i + 1 :]:
@@ -29,19 +32,25 @@ def _deletions(word: str) -> set[str]:
 
 
 class DeletionIndex:
-    """Maps each deletion form to the words that produce it, so a typo finds its word in O(len)."""
+    """Maps each deletion form to the words that produce it, so a typo finds its word in O(len).
+
+    With 7+ letters, one edit leaves the first three or the last three letters intact: then
+    the words sharing those are the only candidates, and a few direct comparisons cost less
+    than looking up every deletion of the token (typed kelurahan names, place typos).
+    """
 
     def __init__(self, words, min_len: int = 5):
         self.min_len = min_len
+        self._words = {word for word in words if len(word) >= min_len}
+        self._heads: dict[tuple[str, int], set[str]] = defaultdict(set)  # (head, token length)
+        self._tails: dict[tuple[str, int], set[str]] = defaultdict(set)
         self._index: dict[str, set[str]] = defaultdict(set)
-        # With 7+ letters, one edit leaves the first three or the last three letters intact,
-        # so most unknown words are ruled out by two set lookups.
-        self._ends: tuple[set[str], set[str]] | None = (set(), set()) if min_len >= 7 else None
-        for word in words:
-            if len(word) >= min_len:
-                if self._ends:
-                    self._ends[0].add(word[:3])
-                    self._ends[1].add(word[-3:])
+        for word in self._words:
+            if min_len >= 7:
+                for size in (len(word) - 1, len(word), len(word) + 1):  # a token's length
+                    self._heads[word[:3], size].add(word)
+                    self._tails[word[-3:], size].add(word)
+            else:
                 for form in _deletions(word):
                     self._index[form].add(word)
 
@@ -49,19 +58,18 @@ class DeletionIndex:
         """Indexed words within one edit of token (the token itself first if indexed)."""
         if len(token) < self.min_len - 1:
             return []
-        ends = self._ends
-        if ends and token[:3] not in ends[0] and token[-3:] not in ends[1]:
-            return []
-        index = self._index
-        exact = index.get(token)
-        if exact and token in exact:
+        if token in self._words:
             return [token]
-        found = set(exact) if exact else set()
-        for i in range(len(token)):
-            near = index.get(token[:i] + token[i + 1 :])
-            if near:
-                found |= near
-        return sorted(w for w in found if distance_at_most_one(token, w))
+        if self.min_len >= 7:
+            size = len(token)
+            near = self._heads.get((token[:3], size), _NONE) | self._tails.get(
+                (token[-3:], size), _NONE)
+        else:
+            index = self._index
+            near = set(index.get(token, _NONE))
+            for i in range(len(token)):
+                near |= index.get(token[:i] + token[i + 1 :], _NONE)
+        return sorted(w for w in near if distance_at_most_one(token, w))
 
     def lookup(self, token: str) -> str | None:
         """The single indexed word within one edit of token, or None when none or ambiguous."""

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parsers import CATEGORIES, COMMANDS, Parsed, parse
+from parsers.fuzzy import DeletionIndex, distance_at_most_one
 from parsers.normalize import raw_tokens, tokens_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,26 @@ def test_build_matches_the_dataclass_constructor():
 def test_ascii_tokens_are_the_runs_of_letters_and_digits(text):
     low = text.lower()
     assert tokens_of(low) == re.findall(r"[a-z0-9]+", low) == raw_tokens(text)
+
+
+TYPO_WORDS = ["girianbawah", "girianatas", "girianweru", "paudean", "madidirure", "kakenturan",
+              "daftar", "berhenti", "hadir", "batal", "undang", "pinokalan", "tandurusa"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(TYPO_WORDS), st.integers(0, 12), st.sampled_from("aeinrsuwx"),
+       st.sampled_from(["delete", "insert", "replace", "swap", "none"]), st.sampled_from([5, 7]))
+def test_typo_lookup_finds_exactly_the_words_one_edit_away(word, at, char, edit, min_len):
+    at = min(at, len(word) - 2)
+    token = {"delete": word[:at] + word[at + 1:], "insert": word[:at] + char + word[at:],
+             "replace": word[:at] + char + word[at + 1:], "none": word,
+             "swap": word[:at] + word[at + 1] + word[at] + word[at + 2:]}[edit]
+    words = [w for w in TYPO_WORDS if len(w) >= min_len]
+    expected = ([token] if token in words else
+                sorted(w for w in words if distance_at_most_one(token, w)))
+    if len(token) < min_len - 1:
+        expected = []
+    assert DeletionIndex(TYPO_WORDS, min_len=min_len).candidates(token) == expected
 
 
 def test_nothing_is_loaded_at_import():
