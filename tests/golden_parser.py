@@ -30,7 +30,8 @@ COMMANDS = ["DAFTAR", "daftar", "REG", "berhenti", "UNREG", "cek", "STATUS", "un
             "rekap", "infra#", "INFRA", "ekonomi", "usaha:", "wisata.", "daftra", "berhentii",
             "hadir", "ya", "tidak", "stop", "mulai", "help", "?", "hadir pak", "ok", "tdk bisa",
             "Selamat pagi pak, DAFTAR", "halo min CEK", "cek A7K2Q", "status tiket 12AB",
-            "undang-undang", "batal", "siap hadir bu", "p", "tes"]
+            "undang-undang", "batal", "siap hadir bu", "p", "tes", "DUKUNG K7QM2", "dukung u-0123",
+            "cek U-0012", "Dukung usulan U0045 pak"]
 RULE_WORDS = ["air laut", "tidak jalan", "rumah makan", "sudah jalan", "di gang", "dekat sekolah",
               "di jalan", "depan pasar", "ke pantai", "di pantai", "tiket masuk", "snorkeling",
               "homestay", "kel girian", "di girian", "pasar", "batu putih", "girian bawah",
