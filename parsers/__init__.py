@@ -18,7 +18,7 @@ def parse(text: str) -> Parsed:
     if "[" in body and "[" in body[:8]:  # a WhatsApp prefix (the first test skips the slice)
         body = strip_prefix(body)
     raw = tokens_of(body.lower())
-    normalized, words, place_tokens = engine.analyse(raw)
+    normalized, words, place_tokens = engine.analyse_words(raw)
     first = raw[0] if raw else ""
     command = None
     if engine.lead_memo.get(first, True) is not None:  # a keyword, or a first word not yet seen

@@ -69,7 +69,7 @@ def place_choices(text: str, limit: int = 8) -> list[str]:
     tokens = engine.analyse(raw_tokens(text[:2000]))[1]
     if g.longest.keys().isdisjoint(tokens):
         return []
-    for alias in g.pattern.findall(" ".join(tokens)):
+    for alias in g.names_in(tokens):
         place = g.by_text[alias]
         if place.kelurahan or alias in rules().wide:
             continue

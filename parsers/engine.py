@@ -59,7 +59,8 @@ def load() -> Engine:
     fillers = {w for r in command_rows if r["mode"] == "filler" for w in phrase_tokens(r["phrase"])}
     return Engine(
         normalizer=normalizer, classifier=classifier, gazetteer=gazetteer, stemmer=stemmer,
-        featurizer=featurizer, analyse=normalizer.analyse, content_of=featurizer.content_of,
+        featurizer=featurizer, analyse=normalizer.analyse,
+        analyse_words=normalizer.analyse_words, content_of=featurizer.content_of,
         score=classifier.score, find=gazetteer.find,
         lead=lead, lead_typos=DeletionIndex(lead, min_len=5), solo=solo,
         solo_typos=DeletionIndex({w for p in solo for w in p if len(p) == 1}, min_len=5),

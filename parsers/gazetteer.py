@@ -113,11 +113,16 @@ class Gazetteer:
         hits = {self.compact[w] for w in self.typo_compact.candidates(key)}
         return hits.pop() if len(hits) == 1 else None
 
+    def names_in(self, tokens) -> list[str]:
+        """Every place name (alias) in the tokens, longest first, left to right (the pattern
+        wants the text to start with a space: parsers.phrases.trie_pattern)."""
+        return self.pattern.findall(" " + " ".join(tokens))
+
     def find(self, tokens: list[str]) -> Place | None:
         """Best place named in free-text tokens: first official name, else landmark, else area."""
         if self.longest.keys().isdisjoint(tokens):
             return None  # no word that starts a place name: skip the regex (most messages)
-        found = self.pattern.findall(" " + " ".join(tokens))  # longest first, left to right
+        found = self.names_in(tokens)
         if not found:
             return None
         if len(found) == 1 and found[0] not in self.cued_names:

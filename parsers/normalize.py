@@ -70,8 +70,15 @@ class Normalizer:
         self._fixed: set[str] = set()  # the keys of _fixes, as a set: the cheapest check per message
         self._none_fixed = self._fixed.isdisjoint
 
-    def analyse(self, raw: list[str]) -> tuple[str, list[str], list[str]]:
-        """(normalized text, its words, raw tokens with place-name typos fixed) for one message."""
+    def analyse(self, raw: list[str]) -> tuple[str, list[str]]:
+        """(normalized text, raw tokens with place-name typos fixed): what the other readers
+        of a text (choices, search words, similar needs, learning) use."""
+        normalized, _, place_tokens = self.analyse_words(raw)
+        return normalized, place_tokens
+
+    def analyse_words(self, raw: list[str]) -> tuple[str, list[str], list[str]]:
+        """(normalized text, its words, raw tokens with place-name typos fixed) for one message:
+        parse()'s path, which reuses the words instead of splitting the text again."""
         try:
             parts = list(map(self._normal_of, raw))
         except KeyError:
