@@ -95,6 +95,26 @@ def test_a_kelurahan_account_sees_only_its_own(client, needs, db):
     assert codes_in(html) == ["U-0003"]  # its own list, whatever was asked
 
 
+@pytest.mark.parametrize("path, code", [
+    ("/usulan/U-9999", 404), ("/hadir/999", 404), ("/hadir/999/cetak", 404),
+    ("/musrenbang/prioritas/cetak?daftar=kecamatan", 404), ("/opd/", 403),
+    ("/jawaban-opd/", 403)])
+def test_errors_on_the_forum_pages_are_in_bahasa_indonesia(client, db, path, code):
+    make_staff(db, "lurah-gb", "kelurahan", "Girian Bawah")
+    login(client, "lurah-gb")
+    response = client.get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == code
+    assert f"Kode {code}." in html and "requested URL" not in html and "permission" not in html
+
+
+def test_a_print_without_a_list_says_what_to_choose(staf):
+    response = staf.get("/musrenbang/prioritas/cetak?daftar=kecamatan")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Pilih kelurahan atau kecamatan dan siklus." in html and "Bad Request" not in html
+
+
 def test_supporters_hear_the_outcome_once(staf, needs, db, run_worker, twilio_stub):
     with transaction(db):
         contacts.set_opt_out(db, needs[2]["contact_id"], True, "sms")  # said BERHENTI

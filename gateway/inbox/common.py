@@ -32,7 +32,8 @@ FACET_LABELS = {"category": "Kategori", "kecamatan": "Kecamatan", "kelurahan": "
                 "status": "Status", "channel": "Saluran"}
 
 
-STAFF_PREFIXES = ("/inbox", "/dashboard", "/admin", "/login", "/logout", "/broadcasts")
+STAFF_PREFIXES = ("/inbox", "/dashboard", "/admin", "/login", "/logout", "/broadcasts",
+                  "/usulan", "/musrenbang", "/hadir", "/opd", "/jawaban-opd")
 ERRORS = {
     400: "Permintaan tidak dapat diproses.",
     401: "Silakan masuk terlebih dahulu.",
