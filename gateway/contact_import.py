@@ -72,6 +72,15 @@ def parse_csv(data: bytes) -> Parsed:
     """Validate every row; the caller decides whether errors stop the import."""
     text = decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter(text))
+    try:
+        return _rows(reader)
+    except csv.Error:  # a cell over the csv module's limit (an unclosed quote, a binary file)
+        raise ImportRefused(f"baris {reader.line_num + 1}: sel lebih dari "
+                            f"{csv.field_size_limit() // 1024} KB (tanda kutip tidak "
+                            "ditutup?)") from None
+
+
+def _rows(reader: csv.DictReader) -> Parsed:
     header = [(h or "").strip().lower() for h in reader.fieldnames or []]
     if "nomor" not in header:
         raise ImportRefused(f"baris 1: kolom wajib {', '.join(COLUMNS)}; ditemukan: "

@@ -100,6 +100,8 @@ def test_blank_fields_keep_what_the_contact_has(db, env, tmp_path):
     ("nomor,nama\n081234567890,Andr\xe9\n".encode("latin-1"), "bukan UTF-8"),
     (b"telepon,nama\n081234567890,Budi\n", "kolom wajib"),
     (("nomor\n" + "".join(f"0812{n:08d}\n" for n in range(50_001))).encode(), "50000 baris"),
+    (b"nomor;nama\n081234567890;" + b"a" * 200_000 + b"\n", "baris 2: .*128 KB"),
+    (b"nomor;" + b"a" * 200_000 + b"\n081234567890;Budi\n", "baris 1: .*128 KB"),
 ])
 def test_refused_files(data, reason):
     with pytest.raises(ImportRefused, match=reason):

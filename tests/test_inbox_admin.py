@@ -161,3 +161,15 @@ def test_contacts_upload_on_the_web_is_all_or_nothing_with_line_errors(admin, db
     assert "Diimpor 1 kontak: 1 baru" in html
     assert contacts.by_address(db, "+6281234567890")["role"] == "kepala"
     assert audit.recent(db, action="contacts_import")[0]["actor"] == "kepala-bappeda"
+
+
+def test_a_contacts_upload_with_a_huge_cell_is_refused_with_its_line(admin, db):
+    import io
+
+    huge = b"nomor;nama\n081234567890;Budi\n081234567891;" + b"x" * 300_000 + b"\n"
+    response = admin.post("/admin/contacts/impor", data={
+        "csrf_token": csrf(admin), "berkas": (io.BytesIO(huge), "kontak.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Berkas ditolak: baris 3: sel lebih dari 128 KB" in response.get_data(as_text=True)
+    assert contacts.by_address(db, "+6281234567890") is None
