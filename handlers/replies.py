@@ -86,6 +86,8 @@ TEXTS = {
     "opd_answer_usulan": "Jawaban {opd} untuk usulan {code}: {answer}",
     "check_unknown": "Tiket {ticket} tidak ditemukan. Periksa kodenya (5 huruf/angka di SMS "
                      "tanda terima), mis. CEK A7K2Q. Balas CEK saja untuk daftar tiket Anda.",
+    "check_usulan_unknown": "Usulan {code} tidak ditemukan. Periksa kodenya di SMS yang Anda "
+                            "terima, mis. CEK U-0123. Balas CEK saja untuk daftar tiket Anda.",
     "check_list": "Tiket Anda yang masih diproses: {tickets}. Rincian: balas CEK dan kodenya, "
                   "mis. CEK {first}",
     "check_none": "Anda tidak punya tiket yang masih diproses. Kirim usulan kapan saja, mis: "

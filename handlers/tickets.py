@@ -182,6 +182,9 @@ def handle_check(ctx: Inbound) -> None:
         if proposal is not None:  # CEK U-0123
             ctx.reply(support.check_reply(proposal))
             return
+        if ticket.startswith(usulan.PREFIX):  # "U-0999": the usulan's own words, not a ticket's
+            ctx.reply(replies.render("check_usulan_unknown", code=ticket[:12]))
+            return
         ctx.reply(replies.render("check_unknown", ticket=ticket[:12]))
         return
     if row["contact_id"] == ctx.contact["id"]:

@@ -43,6 +43,10 @@ def test_dukung_counts_once_and_says_how_many(chat, db):
 
 def test_unknown_codes_and_a_bare_dukung_get_guidance(chat):
     assert chat.say("DUKUNG U-0999", sender=FAN)[0].startswith("Kode U-0999 tidak ditemukan.")
+    # an usulan code is not a ticket: no "5 huruf/angka" hint for it
+    assert chat.say("cek u-999", sender=FAN) == [
+        "Usulan U-0999 tidak ditemukan. Periksa kodenya di SMS yang Anda terima, mis. "
+        "CEK U-0123. Balas CEK saja untuk daftar tiket Anda."]
     assert chat.say("dukung", sender=FAN)[0].startswith("Untuk mendukung usulan warga, kirim "
                                                         "DUKUNG lalu kodenya")
     # "dukung ..." with words is a need, not a command
