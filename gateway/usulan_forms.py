@@ -115,6 +115,8 @@ def read_status(form, allowed: tuple[str, ...],
     new_status = form.get("status") or ""
     opd = form.get("opd") or None if new_status == "diteruskan" else None
     note = " ".join((form.get("note") or "").split())[:MAX["note"]] or None
+    if not new_status:  # the form pre-selects nothing: kecamatan and selesai text supporters
+        return new_status, opd, note, "Pilih status baru."
     if new_status not in allowed:
         return new_status, opd, note, "Status itu tidak bisa dipilih dari status sekarang."
     if new_status == "diteruskan" and opd not in opds:

@@ -115,6 +115,21 @@ def test_a_print_without_a_list_says_what_to_choose(staf):
     assert "Pilih kelurahan atau kecamatan dan siklus." in html and "Bad Request" not in html
 
 
+def test_the_usulan_status_form_preselects_nothing_that_texts_supporters(staf, needs, db):
+    """A plain "Simpan status" must not move the usulan on and text every supporter."""
+    for forward_after in (True, False):  # terbuka offers kecamatan first; diteruskan: selesai
+        html = staf.get("/usulan/U-0001").get_data(as_text=True)
+        select = html.split('<select name="status">')[1].split("</select>")[0]
+        assert select.startswith('<option value="" selected>— pilih status —</option>')
+        assert select.count("selected") == 1
+        refused = post(staf, "/usulan/U-0001/status", {"status": ""}, follow_redirects=True)
+        assert "Pilih status baru." in refused.get_data(as_text=True)
+        if forward_after:
+            post(staf, "/usulan/U-0001/status", {"status": "diteruskan", "opd": "Dinas PUPR"})
+    assert usulan.get(db, 1)["status"] == "diteruskan"
+    assert db.execute("SELECT count(*) FROM broadcasts").fetchone()[0] == 0
+
+
 def test_supporters_hear_the_outcome_once(staf, needs, db, run_worker, twilio_stub):
     with transaction(db):
         contacts.set_opt_out(db, needs[2]["contact_id"], True, "sms")  # said BERHENTI
