@@ -159,6 +159,16 @@ def test_a_staff_correction_moves_the_need_to_its_usulan(staf, needs, db):
     assert usulan.get(db, 1)["supporters"] == 1
 
 
+def test_a_bulk_category_change_moves_the_needs_out_of_their_usulan(staf, needs, db):
+    """The desk's bulk action is a correction too: an usulan never holds another category."""
+    post(staf, "/inbox/massal", {"aksi": "category", "category": "ekonomi", "langkah": "kirim",
+                                 "tiket": [needs[0]["ticket"], needs[1]["ticket"]]})
+    moved = [usulan.of_aspiration(db, n["id"]) for n in needs[:2]]
+    assert [m["category"] for m in moved] == ["ekonomi", "ekonomi"]
+    assert moved[0]["id"] == moved[1]["id"] != 1 and moved[0]["supporters"] == 2
+    assert usulan.get(db, 1)["supporters"] == 1
+
+
 def test_daftar_hadir_lists_the_recipients_and_their_answers(client, staf, db):
     from data import broadcasts
 

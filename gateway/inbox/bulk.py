@@ -8,11 +8,12 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from data import aspiration_edits, inbox_queries, reference, staff_accounts
+from data import aspiration_edits, aspirations, inbox_queries, reference, staff_accounts
 from data.db import transaction
 from gateway import auth, runtime
 from gateway.inbox import actions, workflow
 from gateway.inbox.status import read_change
+from handlers import grouping
 from handlers.replies import CATEGORY_LABELS
 
 bp = Blueprint("bulk", __name__)
@@ -62,6 +63,8 @@ def apply(db, items: list[dict], form, actor: str, batch: str) -> int:
             aspiration_edits.correct(db, row, "category", form["category"], actor)
             auth.record("correct", row["ticket"], field="category", old=row["category"],
                         new=form["category"], batch=batch)
+            # another category: another usulan, as a correction on the ticket page
+            grouping.sync(db, runtime.settings(), aspirations.get(db, row["id"]))
         else:
             actions.assign(db, row, form.get("petugas"))
         done += 1
