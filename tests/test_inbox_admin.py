@@ -34,7 +34,10 @@ def test_admin_form_refuses_short_password_and_duplicates(admin, db):
     post(admin, "/admin/staff", {"username": "budi", "role": "staf", "password": PASSWORD})
     response = post(admin, "/admin/staff", {"username": "budi", "role": "staf",
                                             "password": PASSWORD})
-    assert response.status_code == 400 and "sudah ada" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "sudah ada" in html
+    error = html.split('id="form-error">')[1].split("</p>")[0]
+    assert "--update" not in error and "Akun sudah ada: ubah peran/kata sandi" in error  # the form's box
     assert staff.by_username(db, "budi")["role"] == "staf"
 
 
@@ -47,7 +50,7 @@ def test_the_role_has_no_default_and_errors_keep_what_was_chosen(admin, db):
     response = post(admin, "/admin/staff", {"username": "rina", "kelurahan": "Girian Bawah",
                                             "password": PASSWORD})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Pilih peran" in html
+    assert response.status_code == 400 and "Pilih peran" in html and "petugas OPD" in html
     assert staff.by_username(db, "rina") is None
     assert '<option value="Girian Bawah" selected>' in html and 'value="rina"' in html
     # staf with a kelurahan: the kelurahan is not silently dropped, it is refused

@@ -18,7 +18,9 @@ from parsers import places
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE = 50
 STAFF_TEXTS = {
-    "no_role": "Pilih peran akun (admin, staf atau petugas kelurahan).",
+    "no_role": "Pilih peran akun (admin, staf, petugas kelurahan atau petugas OPD).",
+    "exists": "Pengguna '{username}' sudah ada. Untuk mengubah peran atau kata sandinya, "
+              "centang 'Akun sudah ada: ubah peran/kata sandi'.",
     "kelurahan_only": "Kelurahan hanya untuk peran 'Petugas kelurahan'. Pilih peran itu, "
                       "atau kosongkan kelurahan.",
     "opd_only": "OPD hanya untuk peran 'Petugas OPD'. Pilih peran itu, atau kosongkan OPD.",
@@ -92,6 +94,8 @@ def staff_list():
     role, kelurahan, problem = _check_staff_form(form)
     if problem:
         return _staff_page(form, problem, 400)
+    if not update and staff_accounts.by_username(db, username):  # the CLI's words say --update
+        return _staff_page(form, STAFF_TEXTS["exists"].format(username=username[:64]), 400)
     if role == "admin" and form.get("confirm_admin") != "1":
         return _staff_page(form, STAFF_TEXTS["confirm_admin"], 400, confirm_admin=True)
     password = form.get("password") or None
