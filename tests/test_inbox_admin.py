@@ -50,7 +50,8 @@ def test_the_role_has_no_default_and_errors_keep_what_was_chosen(admin, db):
     response = post(admin, "/admin/staff", {"username": "rina", "kelurahan": "Girian Bawah",
                                             "password": PASSWORD})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Pilih peran" in html and "petugas OPD" in html
+    assert response.status_code == 400 and "Pilih peran" in html
+    assert "petugas OPD" in html.split('id="form-error">')[1].split("</p>")[0]
     assert staff.by_username(db, "rina") is None
     assert '<option value="Girian Bawah" selected>' in html and 'value="rina"' in html
     # staf with a kelurahan: the kelurahan is not silently dropped, it is refused
