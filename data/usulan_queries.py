@@ -6,6 +6,9 @@ more supporters, then the older usulan (it has waited longer), then its number.
 
 from __future__ import annotations
 
+from data.usulan import id_of
+from parsers.search import fts_expression
+
 RANK = "coalesce(u.priority, 3), u.supporters DESC, u.created_at, u.id"
 DEFAULT_PRIORITY = 3
 # Which usulan each list shows. The kelurahan forum ranks every live proposal of its
@@ -34,13 +37,28 @@ def _where(filters: dict, scope: str | None) -> tuple[str, list]:
     if filters.get("unconfirmed"):
         clauses.append("u.unconfirmed > 0")
     if filters.get("q"):
-        clauses.append("u.title LIKE ? ESCAPE '\\'")
-        params.append("%" + filters["q"].replace("\\", "\\\\").replace("%", "\\%")
-                      .replace("_", "\\_") + "%")
+        clauses.append(_search(filters["q"], params))
     if scope is not None:
         clauses.append("u.kelurahan = ?")
         params.append(scope)
     return " AND ".join(clauses), params
+
+
+def _search(q: str, params: list) -> str:
+    """The title as typed, any need in it by the inbox's spelling-proof search (every spelling
+    the parser knows: "jalan" finds "jln"), or the usulan's own code ("U-0002", "u2")."""
+    parts = ["u.title LIKE ? ESCAPE '\\'"]
+    params.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    match = fts_expression(q)
+    if match:
+        parts.append("u.id IN (SELECT m.usulan_id FROM usulan_members m WHERE m.aspiration_id IN "
+                     "(SELECT rowid FROM aspirations_fts WHERE aspirations_fts MATCH ?))")
+        params.append(match)
+    code = id_of(q) if len(q.split()) == 1 else None
+    if code is not None:
+        parts.append("u.id = ?")
+        params.append(code)
+    return "(" + " OR ".join(parts) + ")"
 
 
 def ranked(db, filters: dict, scope: str | None = None, limit: int | None = 100,

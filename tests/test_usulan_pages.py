@@ -49,6 +49,17 @@ def test_list_is_ranked_by_priority_then_supporters(staf, needs, db):
     assert codes_in(html) == ["U-0002", "U-0001"]
 
 
+def test_the_usulan_search_understands_spelling_and_codes(staf, needs):
+    """As the inbox's search: every spelling the parser knows, in any need of the usulan."""
+    def found(q):
+        return sorted(codes_in(staf.get(f"/usulan/?q={q}").get_data(as_text=True)))
+
+    assert found("jalang") == ["U-0001", "U-0002", "U-0003"]  # titles say "jln", "lampu jalan"
+    assert found("jln+rusak") == ["U-0001", "U-0003"]
+    assert found("U-0002") == found("u2") == ["U-0002"]
+    assert found("lampu") == ["U-0002"] and found("%25") == []
+
+
 def test_confirm_split_and_merge_are_audited(staf, needs, db):
     post(staf, "/usulan/U-0001/konfirmasi")
     assert usulan.get(db, 1)["unconfirmed"] == 0
