@@ -126,19 +126,30 @@ class Gazetteer:
         if not found:
             return None
         if len(found) == 1 and found[0] not in self.cued_names:
-            return self.usable[found[0]]
-        if self.cued_names.isdisjoint(found):
-            return _best([self.by_text[name] for name in found])
-        return self._scan(tokens)  # a common-word name: check the word before it
+            place = self.usable[found[0]]
+        elif self.cued_names.isdisjoint(found):
+            place = _best([self.by_text[name] for name in found])
+        else:
+            place = self._scan(tokens)  # a common-word name: check the word before it
+        if place is not None and RANK[place.kind] == 0:
+            return place
+        # "dkt pasar girian bawah": the landmark took "girian", but an official name that
+        # starts inside it and runs past its end names the kelurahan ("gunung dua sudara"
+        # keeps the mountain: "dua sudara" ends inside it)
+        inner = self._scan(tokens, overlap=True)
+        return inner if inner is not None and RANK[inner.kind] == 0 and inner.kelurahan else place
 
-    def _scan(self, tokens: list[str]) -> Place | None:
-        """Token by token, longest name first, with the cue word check for common-word names."""
+    def _scan(self, tokens: list[str], overlap: bool = False) -> Place | None:
+        """Token by token, longest name first, with the cue word check for common-word names
+        (overlap: also a name that starts inside a longer one and ends after it)."""
         longest, aliases, best, best_rank = self.longest, self.aliases, None, 9
         n, free = len(tokens), 0
         for i in [i for i, t in enumerate(tokens) if t in longest]:
-            if i < free:
+            if i < free and not overlap:
                 continue  # inside a longer name already matched
             for k in range(min(longest[tokens[i]], n - i), 0, -1):
+                if i + k <= free:
+                    break  # wholly inside the longer name: that name wins
                 place = aliases.get(tuple(tokens[i : i + k]))
                 if place is not None and (place.kind not in CUED or _cued(place, tokens, i)):
                     free = i + k

@@ -45,6 +45,8 @@ def place_of(text: str) -> tuple[str | None, str | None]:
     ("kumersot", "Kumeresot", "Ranowulu"),
     ("dua sudara", "Duasadara", "Ranowulu"),
     ("gunung dua sudara", None, "Ranowulu"),
+    ("jln rusak dkt pasar girian", None, "Girian"),  # the market: which Girian is asked
+    ("jalan rusak dekat pasar girian bawah", "Girian Bawah", "Girian"),  # named after it
     ("tandu rusa", "Tandurusa", "Aertembaga"),
     ("manembo nembo", "Manembo-nembo", "Matuari"),
     ("manembo-nembo atas", "Manembo-nembo Atas", "Matuari"),
