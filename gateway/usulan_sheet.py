@@ -44,7 +44,8 @@ def fill(sheet, rows: list[dict], header, text) -> None:
         sheet.append([
             row["rank"], usulan.code(row["id"]), text(sheet, row["title"]),
             text(sheet, row["location"]), row["kelurahan"], row["kecamatan"],
-            CATEGORY_LABELS.get(row["category"], row["category"]), row["volume"], row["unit"],
-            cost, row["opd"], row["priority"], row["supporters"], row["members"],
+            CATEGORY_LABELS.get(row["category"], row["category"]), row["volume"],
+            text(sheet, row["unit"]), cost, text(sheet, row["opd"]), row["priority"],
+            row["supporters"], row["members"],
             STATUS_WORDS.get(row["status"], row["status"]), row["cycle"],
             text(sheet, " ".join((row["first_text"] or "").split()))])

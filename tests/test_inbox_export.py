@@ -140,3 +140,19 @@ def test_xlsx_usulan_sheet_ranks_the_usulan_with_their_supporters(client, db, se
     assert bad.status_code == 302
     assert usulan.get(db, 1)["cost"] == 150000000
     assert "usulan_fields" in {e["action"] for e in audit.recent(db)}
+
+
+def test_xlsx_usulan_fields_typed_by_staff_never_become_formulas(client, db, settings):
+    road = seed(db, "jalan rusak di kelurahan Madidir Ure")
+    with transaction(db):
+        grouping.sync(db, settings, db["aspirations"].get(road["id"]))
+    make_staff(db, "ani", "staf")
+    login(client, "ani")
+    typed = {"title": '=HYPERLINK("http://evil.example","klik")', "location": "=1+1",
+             "unit": "=SUM(A1:A9)", "volume": "1"}
+    assert post(client, f"/inbox/{road['ticket']}/usulan", typed).status_code == 302
+    assert usulan.get(db, 1)["unit"] == "=SUM(A1:A9)"  # kept as typed
+    sheet = read_xlsx(client.get("/inbox/export.xlsx?kelurahan=Madidir+Ure"))["Usulan Musrenbang"]
+    cells = {c.column_letter: c for c in sheet[2]}
+    for letter, value in (("C", typed["title"]), ("D", "=1+1"), ("I", "=SUM(A1:A9)")):
+        assert cells[letter].data_type == "s" and cells[letter].value == value  # text, shown as is
