@@ -68,6 +68,15 @@ def parse_day(text: str | None) -> date | None:
     return day if day and FIRST_DAY <= day <= LAST_DAY else None
 
 
+def is_iso_day(text: str) -> bool:
+    """A real calendar day written YYYY-MM-DD, whatever its year (for saying what was wrong)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def from_wita_local(text: str) -> datetime:
     """'2026-12-01T09:00' typed as WITA wall-clock time → an aware datetime (ValueError if bad
     or outside FIRST_DAY..LAST_DAY)."""

@@ -156,3 +156,16 @@ def test_xlsx_usulan_fields_typed_by_staff_never_become_formulas(client, db, set
     cells = {c.column_letter: c for c in sheet[2]}
     for letter, value in (("C", typed["title"]), ("D", "=1+1"), ("I", "=SUM(A1:A9)")):
         assert cells[letter].data_type == "s" and cells[letter].value == value  # text, shown as is
+
+
+def test_an_export_with_a_bad_date_says_so_instead_of_exporting_everything(client, db):
+    seed(db, "jalan rusak di kelurahan Madidir Ure")
+    make_staff(db, "ani", "staf")
+    login(client, "ani")
+    for path in ("/inbox/export.csv", "/inbox/export.xlsx"):
+        for query in ("dari=31-02-2026", "dari=2026-12-01&sampai=2026-11-01"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code == 400, (path, query)
+            text = response.get_data(as_text=True)
+            assert text.startswith("Ekspor tidak dibuat:") and "Jalan" not in text
+    assert client.get("/inbox/export.csv?dari=2026-11-01").status_code == 200

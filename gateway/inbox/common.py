@@ -22,6 +22,7 @@ FILTER_KEYS = ("q", "category", "kecamatan", "kelurahan", "status", "channel", "
 ALIASES = {"kategori": "category"}
 DATE_ERRORS = {
     "bad": "Tanggal '{value}' tidak dikenal; pakai format TTTT-BB-HH (mis. 2026-11-30).",
+    "range": "Tanggal '{value}' di luar rentang yang dilayani (tahun {first} sampai {last}).",
     "order": "Rentang tanggal mustahil: 'sampai' ({end}) lebih awal dari 'dari' ({start}). "
              "Tidak ada pesan yang bisa cocok; perbaiki salah satunya.",
 }
@@ -137,7 +138,9 @@ def read_filters(args) -> dict:
     for key, day in (("dari", start), ("sampai", end)):
         if raw[key] and day is None:
             filters.pop(key)
-            errors.append(DATE_ERRORS["bad"].format(value=raw[key]))
+            kind = "range" if clock.is_iso_day(raw[key]) else "bad"
+            errors.append(DATE_ERRORS[kind].format(value=raw[key], first=clock.FIRST_DAY.year,
+                                                   last=clock.LAST_DAY.year))
     if start and end and end < start:
         errors.append(DATE_ERRORS["order"].format(start=start.strftime("%d/%m/%Y"),
                                                   end=end.strftime("%d/%m/%Y")))

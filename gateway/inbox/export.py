@@ -9,7 +9,7 @@ import csv
 import io
 import re
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, abort, request, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -63,7 +63,9 @@ def _number(address: str | None, full: bool) -> str:
 
 def _filters() -> dict:
     filters = read_filters(request.args)
-    filters.pop("errors", None)
+    if filters.get("errors"):  # a file of everything would look like the filtered one
+        abort(Response("Ekspor tidak dibuat: " + " ".join(filters["errors"]), 400,
+                       mimetype="text/plain"))
     if filters.get("saya"):
         filters["assigned_to"] = auth.current_user()["id"]
     return filters
