@@ -2,7 +2,16 @@
 
 from types import MappingProxyType
 
-from parsers.commands import GREETINGS, SOLO_MAX_TOKENS, after_greeting, leading, solo, strip_prefix
+from parsers.commands import (
+    GREETINGS,
+    SOLO_MAX_TOKENS,
+    after_greeting,
+    bare_code,
+    leading,
+    solo,
+    strip_prefix,
+    support_sentence,
+)
 from parsers.engine import load
 from parsers.model import CATEGORIES, COMMANDS, REVIEW_THRESHOLD, Parsed
 from parsers.normalize import LIMIT, tokens_of
@@ -25,6 +34,10 @@ def parse(text: str) -> Parsed:
         command = leading(body, first, engine)
     if command is None and first in GREETINGS and (greeted := after_greeting(body)):
         command = leading(*greeted, engine)  # "Selamat pagi pak, DAFTAR Yohanis Paceda"
+    if command is None and ("dukung" in raw or "mendukung" in raw):
+        command = support_sentence(body)  # "saya dukung U-0123"
+    if command is None and len(raw) <= 2:
+        command = bare_code(body)  # "U-0123" alone
     if command is None and len(words) <= SOLO_MAX_TOKENS:  # short: maybe a bare reply
         if len(words) == 1 or engine.solo_words.issuperset(words):
             command = solo(words, engine)

@@ -111,6 +111,28 @@ def usulan_code(text: str, digits: bool = False) -> str | None:
     return f"U-{int(match.group(1)):04d}" if match else None
 
 
+# "saya dukung U-0123", "kami juga mendukung usulan U-12 pak": support said in a sentence.
+_SUPPORT = re.compile(r"\W*(?:(?:saya|sy|sya|aku|kami|kita|torang|tong|juga|jg|ikut|mau|ingin)"
+                      r"\s+)*(?:men)?dukung\b(.*)", re.I | re.S)
+_BARE_USULAN = re.compile(r"\W*[Uu]\s?[-.]?\s?0*[1-9]\d{0,6}[\s.!?]*")
+
+
+def support_sentence(body: str) -> Command | None:
+    """DUKUNG from a sentence that names an usulan code after "(men)dukung" (a need that
+    merely says "dukung pembangunan jalan" stays an aspiration)."""
+    match = _SUPPORT.match(body)
+    code = usulan_code(_LEAD_WORDS.sub("", match.group(1).strip())) if match else None
+    return Command("DUKUNG", None, {"code": code}, 0.9) if code else None
+
+
+def bare_code(body: str) -> Command | None:
+    """A message that is only an usulan code ("U-0123"): the citizen asks about it (CEK,
+    whose answer also says how to support it)."""
+    if not _BARE_USULAN.fullmatch(body):
+        return None
+    return Command("CEK", None, {"ticket": ticket_of(body)}, 0.9)
+
+
 def ticket_of(rest: str, digits: bool = False) -> str | None:
     """The code after CEK/STATUS/DUKUNG: an usulan ("U-0123"), or a ticket: alphanumeric,
     4-12 chars, with a digit or alone. "U2345" could be either: it stays a ticket code here

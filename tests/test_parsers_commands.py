@@ -106,3 +106,23 @@ def test_args_are_read_only():
     parsed = parse("cek A7K2Q")
     with pytest.raises(TypeError):
         parsed.args["ticket"] = "X"
+
+
+@pytest.mark.parametrize("text, command, args", [
+    ("DUKUNG U-0001", "DUKUNG", {"code": "U-0001"}),
+    ("saya dukung U-0001", "DUKUNG", {"code": "U-0001"}),
+    ("sy dukung usulan U-0001 pak", "DUKUNG", {"code": "U-0001"}),
+    ("kami juga mendukung usulan U-12 pak", "DUKUNG", {"code": "U-0012"}),
+    ("torang dukung U-7", "DUKUNG", {"code": "U-0007"}),
+    ("U-0001", "CEK", {"ticket": "U-0001"}),  # a bare code asks about the usulan
+    ("u 12!", "CEK", {"ticket": "U-0012"}),
+    # support of a need, not of a code: an aspiration
+    ("saya dukung pembangunan jalan di girian", "ASPIRASI", None),
+    ("kami mendukung program pemerintah", "ASPIRASI", None),
+    ("0001", "ASPIRASI", None), ("U-0001 pak", "ASPIRASI", None),
+])
+def test_support_said_in_a_sentence_and_a_bare_usulan_code(text, command, args):
+    parsed = parse(text)
+    assert parsed.command == command
+    if args is not None:
+        assert dict(parsed.args) == args

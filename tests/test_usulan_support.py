@@ -41,6 +41,16 @@ def test_dukung_counts_once_and_says_how_many(chat, db):
         "usulan U-0001 didukung 3 warga." in own
 
 
+def test_support_in_a_sentence_and_a_bare_code(chat, db):
+    title = usulan.get(db, 1)["title"]
+    assert chat.say("sy jg dukung usulan U-0001 pak", sender=FAN) == [
+        f"Terima kasih, dukungan Anda untuk usulan U-0001 ({title}) dicatat. Usulan ini kini "
+        "didukung 3 warga."]
+    answer = chat.say("U-0001", sender=FAN)[0]  # only the code: what it is, how to support it
+    assert answer.startswith("Usulan U-0001 (") and "Didukung 3 warga." in answer
+    assert len(chat.tickets()) == 2  # neither became a ticket
+
+
 def test_unknown_codes_and_a_bare_dukung_get_guidance(chat):
     assert chat.say("DUKUNG U-0999", sender=FAN)[0].startswith("Kode U-0999 tidak ditemukan.")
     # an usulan code is not a ticket: no "5 huruf/angka" hint for it
