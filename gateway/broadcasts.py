@@ -32,6 +32,8 @@ TEXTS = {
     "empty": "Isi pesan tidak boleh kosong.",
     "too_long": f"Isi pesan paling banyak {MAX_TEXT} karakter.",
     "no_target": "Pilih kelurahan, kecamatan, atau 'semua warga'.",
+    "unknown": "Penerima tidak dikenal: {values}. Pilih kelurahan, kecamatan dan peran dari "
+               "daftar.",
     "bad_time": "Jadwal harus berupa tanggal dan jam (WITA) di masa depan, paling lama 30 hari.",
     "no_recipients": "Tidak ada penerima yang cocok (yang berhenti berlangganan tidak dihitung).",
     "confirmed": "Siaran #{id} dikonfirmasi untuk {count} penerima.",
@@ -63,6 +65,15 @@ def read_target(form) -> dict:
     if form.get("semua") == "1":
         target["all"] = True
     return target
+
+
+def unknown_choices(form) -> list[str]:
+    """Audience values the form should never send (a kelurahan, kecamatan or role we do not
+    know): the broadcast is refused rather than sent to a silently narrower audience."""
+    known = {row["kecamatan"] for row in places.all_kelurahan()}
+    return [v[:60] for v in form.getlist("kelurahan") if not places.resolve_kelurahan(v)] + [
+        v[:60] for v in form.getlist("kecamatan") if v not in known] + [
+        v[:60] for v in form.getlist("peran") if v not in CONTACT_ROLES]
 
 
 def read_schedule(value: str | None, now) -> str | None:
@@ -127,6 +138,8 @@ def new():
     text = (form.get("text") or "").replace("\r\n", "\n").strip()
     now = clock.now()
     target = read_target(form)
+    if unknown := unknown_choices(form):
+        return _form_page(form, TEXTS["unknown"].format(values=", ".join(unknown[:5])), 400)
     try:
         scheduled = read_schedule(form.get("jadwal"), now)
     except ValueError:

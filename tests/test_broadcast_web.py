@@ -95,7 +95,10 @@ def test_forged_token_sends_nothing(staf, db, residents, run_worker, twilio_stub
 @pytest.mark.parametrize("fields, message", [
     ({"text": ""}, "tidak boleh kosong"),
     ({}, "Pilih kelurahan"),
-    ({"kelurahan": "Kelurahan Antah"}, "Pilih kelurahan"),
+    ({"kelurahan": "Kelurahan Antah"}, "Penerima tidak dikenal: Kelurahan Antah"),
+    ({"kelurahan": ["Girian Bawah", "Girian Bawahh Antah"]}, "tidak dikenal: Girian Bawahh"),
+    ({"semua": "1", "peran": "raja"}, "Penerima tidak dikenal: raja"),
+    ({"kecamatan": "Lembeh Tengah"}, "Penerima tidak dikenal: Lembeh Tengah"),
     ({"kecamatan": "Lembeh Selatan"}, "Tidak ada penerima"),
     ({"semua": "1", "jadwal": "2020-01-01T09:00"}, "Jadwal harus"),
     ({"semua": "1", "text": "x" * 700}, "paling banyak"),
