@@ -96,3 +96,26 @@ def test_the_forum_papers_print_on_a4(browser_page, live_server, forum, db):
     assert sorted(names) == [f"Warga Nomor {n:02d}" for n in range(GUESTS)]
     assert "Penerima 40 · menjawab HADIR 8 · TIDAK 4 · belum menjawab 28" in flat
     assert "Tanda tangan" in flat and "Kotak masuk" not in flat
+
+
+def test_the_usulan_list_fits_a_phone(browser_page, live_server, forum):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "ani")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(live_server.url + "/usulan/?kelurahan=Girian+Bawah")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    first = page.locator("#usulan-list tbody tr").first
+    box = first.bounding_box()
+    assert box["width"] <= 390 and box["y"] < 844 * 2
+    kelurahan = first.locator("td[data-label=Kelurahan]")
+    assert kelurahan.is_visible() and kelurahan.inner_text() == "Girian Bawah"
+    label = kelurahan.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"Kelurahan: "'  # each field says what it is on the card
+    widths = page.evaluate("[...document.querySelectorAll('#usulan-list td')]"
+                           ".map(td => td.getBoundingClientRect().right)")
+    assert max(widths) <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "phone-usulan.png"), full_page=False)
