@@ -106,6 +106,15 @@ def supporter(db, usulan_id: int, contact_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def supported_by(db, contact_id: int, limit: int) -> list[dict]:
+    """The live usulan this contact supports, newest support first (for a bare CEK from
+    someone who supported by DUKUNG and has no ticket of their own)."""
+    return list(db.query(
+        "SELECT u.id, u.supporters, u.status FROM usulan_supporters s JOIN usulan u ON "
+        "u.id = s.usulan_id WHERE s.contact_id = ? AND u.status NOT IN ('digabung', 'ditolak') "
+        "ORDER BY s.at DESC LIMIT ?", [contact_id, limit]))
+
+
 def recount(db, usulan_id: int) -> None:
     """The counts the lists sort by, from the rows (after every change of members/supporters)."""
     db.execute(

@@ -90,6 +90,8 @@ TEXTS = {
                             "terima, mis. CEK U-0123. Balas CEK saja untuk daftar tiket Anda.",
     "check_list": "Tiket Anda yang masih diproses: {tickets}. Rincian: balas CEK dan kodenya, "
                   "mis. CEK {first}",
+    "check_supported": "Anda tidak punya tiket yang masih diproses. Usulan yang Anda dukung: "
+                       "{proposals}. Rincian: balas CEK {first}",
     "check_none": "Anda tidak punya tiket yang masih diproses. Kirim usulan kapan saja, mis: "
                   "jln rusak dkt pasar Girian.",
     "question": "Pertanyaan Anda diterima dan akan dijawab petugas lewat pesan ini. Untuk "
@@ -121,6 +123,7 @@ TEXTS = {
 SHORTEN = {"ack": "received", "ack_ask_place": "received", "ack_choices": "received",
            "ack_choices_short": "received", "ack_media": "what", "ack_media_place": "what",
            "check": "state", "followup": "state", "check_list": "tickets",
+           "check_supported": "proposals",
            "check_usulan": "state", "ack_joined": "kelurahan", "ack_joined_again": "kelurahan",
            "answer_place_joined": "kelurahan", "usulan_check": "title",
            "support_added": "title", "support_again": "title", "support_closed": "title",

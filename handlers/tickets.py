@@ -198,7 +198,7 @@ def open_tickets(ctx: Inbound) -> str:
     """ "Tiket Anda yang masih diproses: H73XV menunggu, K3WJJ diteruskan. ..." (one segment)."""
     rows = aspirations.open_for_contact(ctx.db, ctx.contact["id"], LIST_MAX + 1)
     if not rows:
-        return replies.render("check_none")
+        return supported_usulan(ctx)
     names = [f"{r['ticket']} {replies.STATE_WORDS[r['status']]}" for r in rows]
     for shown in range(len(names), 0, -1):
         more = len(rows) - shown
@@ -206,6 +206,18 @@ def open_tickets(ctx: Inbound) -> str:
         if replies.fits_whole("check_list", tickets=listed, first=rows[0]["ticket"]):
             break
     return replies.render("check_list", tickets=listed, first=rows[0]["ticket"])
+
+
+def supported_usulan(ctx: Inbound) -> str:
+    """No ticket of their own: the usulan they support ("U-0001 3 warga"), else how to send one."""
+    rows = usulan.supported_by(ctx.db, ctx.contact["id"], LIST_MAX)
+    names = [f"{usulan.code(r['id'])} {r['supporters']} warga" for r in rows]
+    for shown in range(len(names), 0, -1):
+        listed = ", ".join(names[:shown])
+        if replies.fits_whole("check_supported", proposals=listed, first=names[0].split()[0]):
+            return replies.render("check_supported", proposals=listed,
+                                  first=names[0].split()[0])
+    return replies.render("check_none")
 
 
 def handle_help(ctx: Inbound) -> None:

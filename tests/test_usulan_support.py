@@ -51,6 +51,15 @@ def test_support_in_a_sentence_and_a_bare_code(chat, db):
     assert len(chat.tickets()) == 2  # neither became a ticket
 
 
+def test_cek_from_a_supporter_without_tickets_lists_what_they_support(chat, db):
+    assert chat.say("cek", sender=FAN)[0].startswith("Anda tidak punya tiket yang masih "
+                                                    "diproses. Kirim usulan")
+    chat.say("DUKUNG U-0001", sender=FAN)
+    assert chat.say("cek", sender=FAN) == [
+        "Anda tidak punya tiket yang masih diproses. Usulan yang Anda dukung: U-0001 3 warga. "
+        "Rincian: balas CEK U-0001"]
+
+
 def test_unknown_codes_and_a_bare_dukung_get_guidance(chat):
     assert chat.say("DUKUNG U-0999", sender=FAN)[0].startswith("Kode U-0999 tidak ditemukan.")
     # an usulan code is not a ticket: no "5 huruf/angka" hint for it
