@@ -71,9 +71,11 @@ def unknown_choices(form) -> list[str]:
     """Audience values the form should never send (a kelurahan, kecamatan or role we do not
     know): the broadcast is refused rather than sent to a silently narrower audience."""
     known = {row["kecamatan"] for row in places.all_kelurahan()}
-    return [v[:60] for v in form.getlist("kelurahan") if not places.resolve_kelurahan(v)] + [
-        v[:60] for v in form.getlist("kecamatan") if v not in known] + [
-        v[:60] for v in form.getlist("peran") if v not in CONTACT_ROLES]
+    given = {key: [v for v in form.getlist(key) if v.strip()]  # an empty choice says nothing
+             for key in ("kelurahan", "kecamatan", "peran")}
+    return [v[:60] for v in given["kelurahan"] if not places.resolve_kelurahan(v)] + [
+        v[:60] for v in given["kecamatan"] if v not in known] + [
+        v[:60] for v in given["peran"] if v not in CONTACT_ROLES]
 
 
 def read_schedule(value: str | None, now) -> str | None:

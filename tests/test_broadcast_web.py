@@ -165,3 +165,8 @@ def test_a_web_invitation_asks_for_answers_and_counts_them(staf, db, residents, 
     expected = {"HADIR": 1 if invitation else 0, "TIDAK": 0}
     assert broadcasts.tally(db, broadcast_id) == expected
     assert ('id="tally"' in staf.get(location).data.decode()) is invitation
+
+
+def test_an_empty_choice_is_not_an_unknown_audience(staf, db, residents):
+    response = compose(staf, kelurahan=["Girian Bawah", ""], peran="")
+    assert response.status_code == 302 and len(broadcasts.recent(db)) == 1
