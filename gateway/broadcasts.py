@@ -53,29 +53,37 @@ def register(app) -> None:
     app.add_template_global(STATE_LABELS, "BROADCAST_STATES")
 
 
-def read_target(form) -> dict:
-    """The audience from the form; only official place names and known roles survive."""
-    kelurahan = [k for k in (places.resolve_kelurahan(v) for v in form.getlist("kelurahan"))
-                 if k]
+def _audience(form) -> tuple[dict, list[str]]:
+    """(the audience: only official place names and known roles; the values that were not
+    such), each form value checked once."""
     known = {row["kecamatan"] for row in places.all_kelurahan()}
-    kecamatan = [k for k in form.getlist("kecamatan") if k in known]
-    roles = [r for r in form.getlist("peran") if r in CONTACT_ROLES]
-    target = {"kelurahan": sorted(set(kelurahan)), "kecamatan": sorted(set(kecamatan)),
-              "role": sorted(set(roles))}
+    target: dict = {"kelurahan": set(), "kecamatan": set(), "role": set()}
+    unknown = []
+    for key, field, check in (("kelurahan", "kelurahan", places.resolve_kelurahan),
+                              ("kecamatan", "kecamatan", lambda v: v if v in known else None),
+                              ("peran", "role", lambda v: v if v in CONTACT_ROLES else None)):
+        for value in form.getlist(key):
+            if not value.strip():
+                continue  # an empty choice says nothing
+            if found := check(value):
+                target[field].add(found)
+            else:
+                unknown.append(value[:60])
+    target = {field: sorted(values) for field, values in target.items()}
     if form.get("semua") == "1":
         target["all"] = True
-    return target
+    return target, unknown
+
+
+def read_target(form) -> dict:
+    """The audience from the form; only official place names and known roles survive."""
+    return _audience(form)[0]
 
 
 def unknown_choices(form) -> list[str]:
     """Audience values the form should never send (a kelurahan, kecamatan or role we do not
     know): the broadcast is refused rather than sent to a silently narrower audience."""
-    known = {row["kecamatan"] for row in places.all_kelurahan()}
-    given = {key: [v for v in form.getlist(key) if v.strip()]  # an empty choice says nothing
-             for key in ("kelurahan", "kecamatan", "peran")}
-    return [v[:60] for v in given["kelurahan"] if not places.resolve_kelurahan(v)] + [
-        v[:60] for v in given["kecamatan"] if v not in known] + [
-        v[:60] for v in given["peran"] if v not in CONTACT_ROLES]
+    return _audience(form)[1]
 
 
 def read_schedule(value: str | None, now) -> str | None:
@@ -139,8 +147,8 @@ def new():
     form, db = request.form, runtime.db()
     text = (form.get("text") or "").replace("\r\n", "\n").strip()
     now = clock.now()
-    target = read_target(form)
-    if unknown := unknown_choices(form):
+    target, unknown = _audience(form)
+    if unknown:
         return _form_page(form, TEXTS["unknown"].format(values=", ".join(unknown[:5])), 400)
     try:
         scheduled = read_schedule(form.get("jadwal"), now)

@@ -200,24 +200,27 @@ def open_tickets(ctx: Inbound) -> str:
     if not rows:
         return supported_usulan(ctx)
     names = [f"{r['ticket']} {replies.STATE_WORDS[r['status']]}" for r in rows]
-    for shown in range(len(names), 0, -1):
-        more = len(rows) - shown
-        listed = ", ".join(names[:shown]) + (f" (+{more} lagi)" if more else "")
-        if replies.fits_whole("check_list", tickets=listed, first=rows[0]["ticket"]):
-            break
-    return replies.render("check_list", tickets=listed, first=rows[0]["ticket"])
+    return _listed("check_list", "tickets", names, first=rows[0]["ticket"], more=True)
 
 
 def supported_usulan(ctx: Inbound) -> str:
     """No ticket of their own: the usulan they support ("U-0001 3 warga"), else how to send one."""
     rows = usulan.supported_by(ctx.db, ctx.contact["id"], LIST_MAX)
+    if not rows:
+        return replies.render("check_none")
     names = [f"{usulan.code(r['id'])} {r['supporters']} warga" for r in rows]
+    return _listed("check_supported", "proposals", names, first=usulan.code(rows[0]["id"]))
+
+
+def _listed(key: str, field: str, names: list[str], more: bool = False, **values) -> str:
+    """The reply naming as many of `names` as fit one segment whole (with "(+2 lagi)" for the
+    rest when `more`); the first name always stays."""
     for shown in range(len(names), 0, -1):
-        listed = ", ".join(names[:shown])
-        if replies.fits_whole("check_supported", proposals=listed, first=names[0].split()[0]):
-            return replies.render("check_supported", proposals=listed,
-                                  first=names[0].split()[0])
-    return replies.render("check_none")
+        left = len(names) - shown
+        listed = ", ".join(names[:shown]) + (f" (+{left} lagi)" if more and left else "")
+        if replies.fits_whole(key, **{field: listed}, **values):
+            break
+    return replies.render(key, **{field: listed}, **values)
 
 
 def handle_help(ctx: Inbound) -> None:
