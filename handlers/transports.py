@@ -16,6 +16,7 @@ from twilio.rest import Client
 from data import clock
 from data.channels import WHATSAPP_PREFIX
 from handlers.settings import Settings
+from handlers.twilio_http import LeanHttpClient
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +100,15 @@ class TwilioTransport:
     @property
     def client(self) -> Client:
         client = getattr(self._local, "client", None)
-        if client is None:  # requests sessions are not shared between threads
-            http = TwilioHttpClient(timeout=self.timeout)
+        if client is None:  # one per thread: HTTP connections are not shared between threads
+            url = self.settings.twilio_api_url
+            # A proxy in the environment: twilio's own requests-based client, which reads it
+            # on every request; else the lean one (handlers.twilio_http), kept alive.
+            http = TwilioHttpClient(timeout=self.timeout) if requests.utils.get_environ_proxies(
+                url) else LeanHttpClient(timeout=self.timeout)
             client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token,
                             http_client=http)
-            client.api.base_url = self.settings.twilio_api_url
+            client.api.base_url = url
             self._local.client = client
         return client
 

@@ -40,6 +40,7 @@ class TwilioStub:
     def __init__(self, hang_seconds: float = 5.0):
         self.requests: list[dict] = []
         self.messages: list[dict] = []
+        self.connections = 0  # TCP connections accepted (keep-alive: one per sending thread)
         self.script: deque = deque()
         self.default = "ok"
         self.hang_seconds = hang_seconds
@@ -72,6 +73,7 @@ class TwilioStub:
         with self.lock:
             self.requests.clear()
             self.messages.clear()
+            self.connections = 0
             self.script.clear()
             self.media.clear()
             self.offline = False
@@ -124,6 +126,11 @@ class TwilioStub:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                with stub.lock:
+                    stub.connections += 1
 
             def _answer(self, status: int, body: str) -> None:
                 data = body.encode()
