@@ -190,6 +190,28 @@ def mark_sent(db, outbox_id: int, transport: str, provider_sid: str | None,
     )
 
 
+def mark_sent_many(db, sends: list[tuple[int, str, str | None, str]]) -> None:
+    """Record several sends (outbox id, transport, provider sid, status) in one transaction,
+    then apply the delivery reports that arrived before their send was recorded: a provider
+    may call back faster than we write, and apply_status keeps those in status_events."""
+    if not sends:
+        return
+    with transaction(db):
+        for outbox_id, transport, sid, status in sends:
+            mark_sent(db, outbox_id, transport, sid, status)
+        sids = [sid for _, _, sid, _ in sends if sid]
+        if not sids:
+            return
+        early = db.execute(
+            f"SELECT provider_sid, status, error_code FROM status_events WHERE provider_sid IN "
+            f"({','.join('?' for _ in sids)}) ORDER BY id", sids).fetchall()
+        for sid, status, error_code in early:
+            row = db.execute("SELECT id, status FROM outbox WHERE provider_sid = ?",
+                             [sid]).fetchone()
+            if row:
+                move_on(db, row[0], row[1], status, error_code)
+
+
 def mark_retry(db, outbox_id: int, delay: float, code: str | None, message: str,
                expect: str = "sending") -> bool:
     """Back to the queue after `delay` seconds (from `expect`: a relay's failure report finds
@@ -274,19 +296,25 @@ def recover_stale(db, older_than_seconds: float) -> int:
 
 def apply_status(db, provider_sid: str, status: str, error_code: str | None,
                  raw: str) -> dict | None:
-    """Record a status callback; never move a row back to an earlier status."""
-    now = utcnow()
+    """Record a status callback; never move a row back to an earlier status. One that comes
+    before its send is recorded waits in status_events for mark_sent_many."""
     with transaction(db):
         note_event(db, provider_sid, status, error_code, raw)
         row = by_provider_sid(db, provider_sid)
         if row is None:
             return None
-        if moves_forward(row["status"], status):
-            db.execute(
-                "UPDATE outbox SET status = ?, error_code = coalesce(?, error_code), "
-                "updated_at = ? WHERE id = ?", [status, error_code, now, row["id"]])
+        if move_on(db, row["id"], row["status"], status, error_code):
             row.update(status=status, error_code=error_code or row["error_code"])
         return row
+
+
+def move_on(db, outbox_id: int, current: str, status: str, error_code: str | None) -> bool:
+    """A delivery report's status, if it moves the row forward (moves_forward)."""
+    if not moves_forward(current, status):
+        return False
+    db.execute("UPDATE outbox SET status = ?, error_code = coalesce(?, error_code), "
+               "updated_at = ? WHERE id = ?", [status, error_code, utcnow(), outbox_id])
+    return True
 
 
 def moves_forward(current: str, reported: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from data import broadcasts, contacts, messages, outbox
@@ -23,6 +24,7 @@ from handlers.transports import OPT_OUT_CODES, SendError, for_row, transport_for
 log = logging.getLogger(__name__)
 THREADS = 8
 CLAIM = 100
+MARK_BATCH = 16  # sends recorded per transaction (Marks)
 MAX_DELAY = 600.0
 # The sending threads of a process take turns writing here rather than in SQLite's busy
 # handler, which sleeps 1, 2, 5, 10... ms between tries: with 16 threads they slept more
@@ -42,11 +44,19 @@ def status_callback_url(settings) -> str | None:
     return None
 
 
-def send_row(db, s, transport, row: dict) -> str:
-    """Send one claimed row and record the outcome. Returns the row's new status."""
+def send_row(db, s, transport, row: dict, marks: Marks | None = None,
+             fresh_until: float = 0.0) -> str:
+    """Send one claimed row and record the outcome. Returns the row's new status.
+
+    marks: record the send with others (one write for several); fresh_until: before this
+    time.monotonic() the claim is too young for anyone to have taken it back as stale
+    (claim_window), so a priority row skips re-confirming it.
+    """
     via = transport
     try:
         if row["uncertain"]:
+            if marks:
+                marks.flush()  # a send of ours not yet written must not look like its match
             via = for_row(transport, row)
             candidates = via.find_sent(row)
             with WRITES:
@@ -55,22 +65,59 @@ def send_row(db, s, transport, row: dict) -> str:
         via = for_row(transport, row)  # after a lookup the way may be another
         ratelimit.wait_turn(s.effective_redis_url, via.name, via.sender_key(row), via.rate,
                             bulk=outbox.lane_of(row) == "bulk")
-        with WRITES:
-            claimed = outbox.reconfirm_claim(db, row)
-            # checked after the wait, just before the request: a STOP that arrived while this
-            # row waited for its turn is honoured
-            stopped = claimed and broadcasts.cancel_if_opted_out(db, row)
-        if not claimed:
-            return "claimed-elsewhere"  # recovered as stale while we waited: not ours now
-        if stopped:
-            return "canceled"  # said STOP after the broadcast was planned
+        if time.monotonic() >= fresh_until or outbox.lane_of(row) == "bulk":
+            with WRITES:
+                claimed = outbox.reconfirm_claim(db, row)
+                # checked after the wait, just before the request: a STOP that arrived while
+                # this row waited for its turn is honoured
+                stopped = claimed and broadcasts.cancel_if_opted_out(db, row)
+            if not claimed:
+                return "claimed-elsewhere"  # recovered as stale while we waited: not ours now
+            if stopped:
+                return "canceled"  # said STOP after the broadcast was planned
         sent = via.send(row, status_callback_url(s))
     except SendError as err:
         return record_failure(db, s, row, err, err.transport or via.name)
     status = sent.status if sent.status in ("sent", "delivered") else "sent"
-    with WRITES:
-        outbox.mark_sent(db, row["id"], sent.transport or via.name, sent.sid, status)
+    mark = (row["id"], sent.transport or via.name, sent.sid, status)
+    if marks:
+        marks.add(mark)
+    else:
+        with WRITES:
+            outbox.mark_sent_many(db, [mark])
     return status
+
+
+class Marks:
+    """Sends recorded MARK_BATCH at a time, in one transaction, by whichever sending thread
+    fills the group (and by drain at the end of each claimed batch). Until then a sent row
+    stays `sending`: if the process dies first, recover_stale marks it uncertain and its
+    lookup at Twilio adopts the message, which is never sent again."""
+
+    def __init__(self, s):
+        self.s = s
+        self.pending: list[tuple] = []
+        self.lock = threading.Lock()
+
+    def add(self, mark: tuple) -> None:
+        with self.lock:
+            self.pending.append(mark)
+            full = len(self.pending) >= MARK_BATCH
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            marks, self.pending = self.pending, []
+        if marks:
+            with WRITES:
+                outbox.mark_sent_many(database(self.s), marks)
+
+
+def claim_window(s) -> float:
+    """Seconds after a claim during which recover_stale cannot take the row back, even if
+    the request then takes its whole timeout (half the margin, for safety)."""
+    return max(0.0, (s.stale_sending_seconds - s.send_timeout_seconds) / 2)
 
 
 def record_failure(db, s, row: dict, err: SendError, transport_name: str) -> str:
@@ -129,10 +176,19 @@ def drain(s, broadcast_id: int | None = None, threads: int = THREADS,
     """
     db = database(s)
     transport = transport_for(s)
+    marks = Marks(s)
+    claimed = {"fresh_until": 0.0}
 
     def in_order(rows):
         # One recipient's rows go out in id order (a STOP confirmation before the next ack).
-        return [send_row(database(s), s, transport, row) for row in rows]
+        return [send_row(database(s), s, transport, row, marks, claimed["fresh_until"])
+                for row in rows]
+
+    def take():
+        fresh_until = time.monotonic() + claim_window(s)
+        rows = outbox.claim_due(db, claim, broadcast_id=broadcast_id)
+        claimed["fresh_until"] = fresh_until
+        return rows
 
     # Claim about what the rate lets out in a few seconds: a claimed row waiting for its turn
     # cannot be taken by anyone else.
@@ -143,10 +199,12 @@ def drain(s, broadcast_id: int | None = None, threads: int = THREADS,
             by_recipient: dict[str, list[dict]] = {}
             for row in rows:
                 by_recipient.setdefault(row["to_address"], []).append(row)
-            list(pool.map(in_order, by_recipient.values()))
+            try:
+                list(pool.map(in_order, by_recipient.values()))
+            finally:
+                marks.flush()
 
-        return queue.drain(lambda: outbox.claim_due(db, claim, broadcast_id=broadcast_id),
-                           send, linger, until, yield_to)
+        return queue.drain(take, send, linger, until, yield_to)
 
 
 def drain_outbox() -> int:
