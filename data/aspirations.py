@@ -50,10 +50,14 @@ def create(db, message: dict, contact_id: int | None, parsed, text: str | None =
         "created_at": now,
         "updated_at": now,
     }
+    # A plain INSERT: sqlite-utils' insert() first lists the tables and builds the statement
+    # again for every row (~0.1 ms of a worker's time per message).
+    sql = (f"INSERT INTO aspirations ({', '.join(row)}, ticket) "
+           f"VALUES ({', '.join('?' for _ in row)}, ?)")
     for _ in range(20):
         row["ticket"] = new_ticket()
         try:
-            db.table("aspirations").insert(row)
+            db.execute(sql, list(row.values()))
             break
         except sqlite3.IntegrityError as exc:
             if "ticket" not in str(exc):
