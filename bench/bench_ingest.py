@@ -15,6 +15,7 @@ import os
 import platform
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,18 @@ FALLBACK_TEXTS = [
     "minta bantuan modal usaha utk nelayan kecil di Batulubang",
     "pantai Kahona kotor skali, perlu tempat sampah dan toilet umum utk wisatawan",
 ]
+
+
+# Openers that get guidance (how to send a need), never a ticket: ~4.5% of the e2e posts, as
+# in the real traffic that made the old check count them as lost.
+GREETINGS = ("P", "tes", "halo")
+GREET_EVERY = 22
+
+
+def e2e_texts(texts: list[str], count: int) -> list[str]:
+    """The e2e posts, by position: needs, and a greeting every GREET_EVERY-th message."""
+    return [GREETINGS[(n // GREET_EVERY) % len(GREETINGS)] if n % GREET_EVERY == 0
+            else texts[n % len(texts)] for n in range(count)]
 
 
 def citizen_texts() -> list[str]:
@@ -184,11 +197,14 @@ def worker_ready(redis_url: str) -> bool:
     return bool(Worker.all(connection=redis.Redis.from_url(redis_url)))
 
 
-def start_worker(env: dict, folder: str, redis_url: str):
-    """`aspirasi worker` as `aspirasi run` starts it; returns once it is registered in Redis."""
+def start_worker(env: dict, folder: str, redis_url: str, tree: str | None = None):
+    """`aspirasi worker` as `aspirasi run` starts it; returns once it is registered in Redis.
+    tree: run the worker of another copy of the code (a baseline) instead of this one."""
+    if tree:
+        env = env | {"PYTHONPATH": tree + os.pathsep + env.get("PYTHONPATH", "")}
     with open(os.path.join(folder, "worker.log"), "ab") as log:
         worker = subprocess.Popen([sys.executable, "-m", "gateway.cli", "worker"], env=env,
-                                  cwd=common.ROOT, stdout=log, stderr=log,
+                                  cwd=tree or common.ROOT, stdout=log, stderr=log,
                                   stdin=subprocess.DEVNULL)
     if common.wait_until(lambda: worker_ready(redis_url), 30) is None:
         common.stop(worker)
@@ -196,36 +212,43 @@ def start_worker(env: dict, folder: str, redis_url: str):
     return worker
 
 
-def e2e_part(tmp: str, redis_url: str, args, texts: list[str], live: bool) -> dict:
-    """Post `args.messages` signed messages; done when every ack has reached the stub.
+def e2e_part(tmp: str, redis_url: str, args, texts: list[str], live: bool,
+             tree: str | None = None, name: str = "") -> dict:
+    """Post `args.messages` signed messages; done when every reply has reached the stub.
 
     live: the worker runs while the posts arrive (the real shape of a burst);
     backlog: the worker starts once all are captured, so the drain rate stands alone.
+    tree: the worker's code (None: this checkout); the web side is always this checkout's.
     """
     import redis
 
     redis.Redis.from_url(redis_url).flushall()  # no wake flag or job left by an earlier part
-    folder = os.path.join(tmp, "e2e-live" if live else "e2e-backlog")
+    folder = os.path.join(tmp, f"e2e-{'live' if live else 'backlog'}{name}")
     os.makedirs(folder)
     stub = common.start_stub()
     env = gateway_env(folder, redis_url, api_url=stub.url)
     db_path, port = env["ASPIRASI_DB"], common.free_port()
     web = worker = None
+    load_avg = os.getloadavg()[0]
     try:
         web = common.start_gunicorn("gateway:create_app()", env, port,
                                     os.path.join(folder, "gateway.log"))
-        worker = start_worker(env, folder, redis_url) if live else None
-        requests, sent = signed_requests(port, 0, args.messages, texts)
+        worker = start_worker(env, folder, redis_url, tree) if live else None
+        cpu0 = common.tree_cpu_seconds(worker.pid) if worker else 0.0
+        requests, sent = signed_requests(port, 0, args.messages,
+                                         e2e_texts(texts, args.messages))
         started_wall, started = datetime.now(UTC), time.monotonic()
         load = common.fire(port, PATH, requests, args.connections, expect=EMPTY_TWIML)
         if load.errors:
             raise SystemExit(f"{len(load.errors)} failed posts, e.g. {load.errors[:3]}")
-        worker = worker or start_worker(env, folder, redis_url)
+        if worker is None:
+            worker = start_worker(env, folder, redis_url, tree)
+            cpu0 = common.tree_cpu_seconds(worker.pid)  # its start-up (imports) is not per message
         done = common.wait_until(lambda: len(stub.messages) >= args.messages and not count(
             db_path, "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"),
             args.timeout, interval=0.2)
         time.sleep(1.0)  # a duplicate would come from a retry: give one the chance to show
-        cpu = common.tree_cpu_seconds(worker.pid)
+        cpu = common.tree_cpu_seconds(worker.pid) - cpu0
     finally:
         common.stop(worker)
         common.stop(web)
@@ -234,7 +257,7 @@ def e2e_part(tmp: str, redis_url: str, args, texts: list[str], live: bool) -> di
     result = check_e2e(db_path, sent, creates)
     first, last = processed_span(db_path, started_wall)
     result.update(posted=load, timed_out=done is None, first_processed=first,
-                  last_processed=last, worker_cpu=cpu,
+                  last_processed=last, worker_cpu=cpu, load=load_avg,
                   last_ack=max((r["at"] for r in creates), default=started) - started)
     # live: from the first post; backlog: from the first message the worker processed
     result["window"] = result["last_ack"] - (0 if live else first)
@@ -253,7 +276,10 @@ def processed_span(db_path: str, started: datetime) -> tuple[float, float]:
 
 
 def check_e2e(db_path: str, sent: list[dict], creates: list[dict]) -> dict:
-    """Lost: posted but not processed, no aspiration, or no ack; duplicated: acks beyond one."""
+    """What the gateway promises, per posted message (each from its own number): stored and
+    processed; a need makes one aspiration and exactly one ack carrying its ticket; a greeting
+    makes no ticket and exactly one reply (the guidance). Lost: any of that missing;
+    duplicated: an ack or a guidance beyond one."""
     from data.db import connect
 
     db = connect(db_path)
@@ -264,17 +290,25 @@ def check_e2e(db_path: str, sent: list[dict], creates: list[dict]) -> dict:
     by_to: dict[str, list[str]] = {}
     for create in creates:
         by_to.setdefault(create["form"].get("To"), []).append(create["form"].get("Body", ""))
-    lost_store = lost_ack = duplicated = 0
+    lost_store = lost_ack = duplicated = greetings = guided = ticketed = 0
     for form in sent:
         status, ticket = rows.get(form["MessageSid"], (None, None))
+        replies = by_to.get(form["From"], [])
+        if form["Body"] in GREETINGS and status == "processed":
+            greetings += 1
+            ticketed += bool(ticket)
+            guided += bool(replies) and not ticket
+            duplicated += max(0, len(replies) - 1)
+            continue
         if status != "processed" or not ticket:
             lost_store += 1
             continue
-        bodies = [b for b in by_to.get(form["From"], []) if ticket in b]
-        lost_ack += not bodies
-        duplicated += max(0, len(bodies) - 1)
-    return {"lost_store": lost_store, "lost_ack": lost_ack, "duplicated": duplicated,
-            "creates": len(creates)}
+        acks = [b for b in replies if ticket in b]
+        lost_ack += not acks
+        duplicated += max(0, len(acks) - 1)
+    return {"lost_store": lost_store, "lost_ack": lost_ack + (greetings - guided),
+            "duplicated": duplicated, "creates": len(creates), "greetings": greetings,
+            "guided": guided, "ticketed_greetings": ticketed}
 
 
 def report(web: dict | None, e2e: dict | None, args) -> None:
@@ -296,18 +330,45 @@ def report(web: dict | None, e2e: dict | None, args) -> None:
             print(f"{'ratio ' + name + '/bare':28}{ratio:9.2f}   target >= 0.50 "
                   f"{'OK' if ratio >= 0.5 else 'BELOW'}")
         print(f"{web['stored']} captured")
-    for name, run in (e2e or {}).items():
-        posted, n = run["posted"], args.messages
-        rate = n / run["window"] if run["window"] > 0 else 0
-        print(f"{'e2e ' + name + ' posting':28}{posted.rate:9.0f}"
-              f"{posted.percentile(50) * ms:9.2f}{posted.percentile(99) * ms:9.2f}")
-        print(f"  e2e {name}: {n} msgs, processed {run['first_processed']:.1f}-"
-              f"{run['last_processed']:.1f}s, last ack {run['last_ack']:.1f}s after the first "
-              f"post -> {rate:.0f} messages/s (target >= 300 {'OK' if rate >= 300 else 'BELOW'})"
-              f"; worker CPU {run['worker_cpu'] / n * ms:.2f} ms/msg")
-        print(f"  e2e {name}: lost (not stored) {run['lost_store']}, lost (no ack) "
-              f"{run['lost_ack']}, duplicated acks {run['duplicated']}, stub creates "
+    for name, runs in (e2e or {}).items():
+        report_e2e(name, runs, args)
+
+
+def report_e2e(name: str, runs: list[dict], args) -> None:
+    """One e2e mode: each run, then the medians (the runs were interleaved with the others)."""
+    ms, n = 1000, args.messages
+    target = 600 if name.startswith("backlog") else 300
+    for run in runs:
+        run["rate"] = n / run["window"] if run["window"] > 0 else 0
+        print(f"  e2e {name}: {n} msgs, load {run['load']:.1f}, processed "
+              f"{run['first_processed']:.1f}-{run['last_processed']:.1f}s, last reply "
+              f"{run['last_ack']:.1f}s after the first post -> {run['rate']:.0f} msg/s; worker CPU "
+              f"{run['worker_cpu'] / n * ms:.2f} ms/msg; lost (not stored) {run['lost_store']}, "
+              f"lost (no ack/guidance) {run['lost_ack']}, duplicated {run['duplicated']}, "
+              f"greetings guided {run['guided']}/{run['greetings']}, stub creates "
               f"{run['creates']}{', TIMED OUT' if run['timed_out'] else ''}")
+    rate = statistics.median(r["rate"] for r in runs)
+    cpu = statistics.median(r["worker_cpu"] / n * ms for r in runs)
+    posting = statistics.median(r["posted"].rate for r in runs)
+    print(f"e2e {name:24} median of {len(runs)}: {rate:5.0f} msg/s (target >= {target} "
+          f"{'OK' if rate >= target else 'BELOW'}), worker CPU {cpu:.2f} ms/msg (target <= 1.5 "
+          f"{'OK' if cpu <= 1.5 else 'ABOVE'}), posting {posting:.0f} req/s, load "
+          f"{statistics.median(r['load'] for r in runs):.1f}")
+
+
+def e2e_runs(tmp: str, redis_url: str, args, texts: list[str]) -> dict[str, list[dict]]:
+    """live and backlog, `--repeat` times, this worker and the baseline's taking turns."""
+    modes = [m for m in ("live", "backlog") if args.only in (None, "e2e", m)]
+    trees = [("", None)] + ([(" baseline", os.path.abspath(args.baseline))]
+                            if args.baseline else [])
+    runs: dict[str, list[dict]] = {}
+    for n in range(args.repeat):
+        for mode in modes:
+            for label, tree in trees:
+                runs.setdefault(mode + label, []).append(e2e_part(
+                    tmp, redis_url, args, texts, mode == "live", tree,
+                    f"-{n}{label.replace(' ', '-')}"))
+    return runs
 
 
 def main() -> None:
@@ -321,15 +382,17 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--timeout", type=float, default=180, help="e2e drain limit, seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DBs)")
+    parser.add_argument("--repeat", type=int, default=1, help="e2e runs per mode, interleaved")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="another copy of the code (e.g. `git archive main`): its worker "
+                             "drains the same load, interleaved with this one's")
     args = parser.parse_args()
     texts = citizen_texts()
     tmp = tempfile.mkdtemp(prefix="bench-ingest-")
     redis_proc, redis_url = common.start_redis(os.path.join(tmp, "redis"))
     try:
         web = webhook_part(tmp, redis_url, args, texts) if args.only in (None, "webhook") else None
-        e2e = {} if args.only == "webhook" else {
-            mode: e2e_part(tmp, redis_url, args, texts, live=mode == "live")
-            for mode in ("live", "backlog") if args.only in (None, "e2e", mode)}
+        e2e = {} if args.only == "webhook" else e2e_runs(tmp, redis_url, args, texts)
     finally:
         common.stop(redis_proc)
         if args.keep:
@@ -338,7 +401,7 @@ def main() -> None:
             shutil.rmtree(tmp, ignore_errors=True)
     report(web, e2e, args)
     bad = any(r["lost_store"] or r["lost_ack"] or r["duplicated"] or r["timed_out"]
-              for r in e2e.values())
+              for name, runs in e2e.items() if "baseline" not in name for r in runs)
     sys.exit(1 if bad else 0)
 
 
