@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 import threading
@@ -136,6 +137,46 @@ class WriteGate:
                 raise
             raise Busy(str(exc)) from exc
         self.suspect = False
+
+
+class HostLock:
+    """One capture writer at a time on this host, per database file: a lock file beside it.
+
+    The web processes' capture leaders take turns here instead of in SQLite's busy handler,
+    which sleeps 1, 2, 5, 10... ms between tries however soon the lock is free; the kernel
+    wakes the next leader the moment the last one is done, and meanwhile its process's
+    webhook threads join its batch. The wait is bounded by the holder's, itself bounded by
+    WriteGate; a process that dies holding it releases it.
+    """
+
+    def __init__(self, path: str):
+        self.fd = None if path == ":memory:" else os.open(
+            path + ".capture-lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    @contextlib.contextmanager
+    def held(self):
+        if self.fd is None:  # an in-memory database has one connection: nothing to share
+            yield
+            return
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_host_locks: dict[tuple[int, str], HostLock] = {}
+
+
+def host_lock(path: str) -> HostLock:
+    """This process's handle on the file's capture lock (per process: a forked child must
+    not share its parent's open file, whose flock the two would then hold together)."""
+    key = (os.getpid(), path if path == ":memory:" else os.path.abspath(path))
+    with _gates_lock:
+        lock = _host_locks.get(key)
+        if lock is None:
+            lock = _host_locks[key] = HostLock(key[1])
+        return lock
 
 
 _gates: dict[str, WriteGate] = {}

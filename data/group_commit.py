@@ -8,6 +8,9 @@ Under load a batch holds several messages; alone, a message is written at once a
 With a timeout (the webhook's), nobody waits much longer than it: the leader's wait for the
 write lock is bounded by data.db.WriteGate, a leader that gets Busy fails every thread still
 waiting too (they spool), and a follower that waited `timeout` leaves the queue.
+
+Leaders of different processes (gunicorn's workers) take turns through data.db.HostLock, so
+they never sleep in SQLite's busy handler waiting for each other.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from data.db import Busy, WriteGate, transaction
+from data.db import Busy, WriteGate, host_lock, transaction
 
 
 class _Slot:
@@ -76,7 +79,8 @@ class GroupCommit:
             batch, self.waiting = self.waiting, []
         bounded = gate is not None and timeout is not None
         try:
-            with gate.bounded(db, timeout) if bounded else transaction(db):
+            with host_lock(db.path).held(), \
+                    gate.bounded(db, timeout) if bounded else transaction(db):
                 for slot in batch:
                     slot.result = slot.work(db)
         except BaseException as exc:  # the whole batch rolled back: every caller sees it

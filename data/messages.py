@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from data.clock import iso, parse, utcnow
-from data.db import Busy, gate, transaction
+from data.db import Busy, gate, host_lock, transaction
 from data.group_commit import GroupCommit
 from data.outbox import reply_key
 
@@ -129,11 +129,12 @@ def capture(db, record: InboundRecord, timeout: float | None = None) -> tuple[in
     # and the insert share one, so no twin slips in between
     atomic = bool(record.content_window)
     try:
-        if bounded is None:
-            with transaction(db) if atomic else contextlib.nullcontext():
+        with host_lock(db.path).held():
+            if bounded is None:
+                with transaction(db) if atomic else contextlib.nullcontext():
+                    return write(db)
+            with bounded.bounded(db, timeout, atomic=atomic):
                 return write(db)
-        with bounded.bounded(db, timeout, atomic=atomic):
-            return write(db)
     finally:
         _lock.release()
 

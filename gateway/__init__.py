@@ -61,6 +61,9 @@ def create_app(test_config: dict | None = None):
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
     )
     app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
+    from gateway import webhooks
+
+    app.wsgi_app = webhooks.TwilioLane(app.wsgi_app, settings)  # below ProxyFix, if any
     if settings.trusted_proxies:  # the client's address for login throttling, behind a proxy
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -71,9 +74,8 @@ def create_app(test_config: dict | None = None):
 
     open_db(settings.db_path)  # migrate once at start, not on the first webhook
 
-    from gateway import health, smsgate, webhooks
+    from gateway import health, smsgate
 
-    app.register_blueprint(webhooks.bp)
     app.register_blueprint(smsgate.bp)
     app.register_blueprint(health.bp)
     _register_optional(app)

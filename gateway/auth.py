@@ -25,6 +25,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 
 from data import audit, staff_accounts
 from data.db import transaction
@@ -34,6 +35,10 @@ bp = Blueprint("auth", __name__)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 EXEMPT_PREFIXES = ("/webhooks/",)
+# Machines call these: no cookie to read, verify or write (Flask would do all three on every
+# webhook), and a view there that touched the session would fail loudly. (/healthz keeps its
+# session: it shows an admin the details.)
+SESSIONLESS_PREFIXES = EXEMPT_PREFIXES
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
@@ -62,7 +67,17 @@ OPD_ENDPOINTS = ("opd_desk.", "auth.")
 OPD_HOME = ("root", "inbox.index")
 
 
+class StaffSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session for staff pages; none for webhooks."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(SESSIONLESS_PREFIXES):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app) -> None:
+    app.session_interface = StaffSessions()
     app.register_blueprint(bp)
     app.before_request(check_csrf)
     app.before_request(confine_opd)

@@ -18,9 +18,10 @@ def db():
     return open_db(s.db_path, durable=s.db_sync == "full")
 
 
-def capture_db():
+def capture_db(s: Settings | None = None):
     """The webhooks' connection: like db(), but its waits for the write lock are bounded by
-    ASPIRASI_CAPTURE_TIMEOUT_SECONDS (data.db.WriteGate), so a locked file means the spool."""
-    s = settings()
+    ASPIRASI_CAPTURE_TIMEOUT_SECONDS (data.db.WriteGate), so a locked file means the spool.
+    (Outside a Flask request, as in gateway.webhooks' lane, pass the settings.)"""
+    s = s or settings()
     return open_db(s.db_path, durable=s.db_sync == "full",
                    busy_timeout=s.capture_timeout_seconds)

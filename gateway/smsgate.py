@@ -19,7 +19,7 @@ from data.db import Busy, gate
 from gateway import smsgate_payload as payload
 from gateway.runtime import capture_db, settings
 from gateway.smsgate_signature import problem
-from gateway.webhooks import read_body
+from gateway.webhooks import Answer, read_body
 from handlers import queue, relay
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,10 @@ def webhook():
     if not s.relay_receives:
         return plain("relay SMSGate tidak aktif (SMSGATE_SIGNING_KEY kosong)", 404)
     req = request._get_current_object()
-    body = read_body(req)  # 413 over 64 KB, with or without Content-Length
+    try:
+        body = read_body(req.environ)  # 413 over 64 KB, with or without Content-Length
+    except Answer as answer:
+        return plain(str(answer), answer.status)
     reason = problem(s.smsgate_signing_key, body, req.headers.get("X-Timestamp"),
                      req.headers.get("X-Signature"), time.time())
     if reason:

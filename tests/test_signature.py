@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from gateway.signature import is_valid, signed_url
+from gateway.signature import compute, is_valid, signed_url
 from tests.conformance import listed
 
 # Unverifiable: the docs snippet does not publish its auth token.
@@ -55,3 +57,29 @@ def test_json_body_without_body_hash_is_invalid_not_an_error():
 ])
 def test_signed_url_keeps_the_raw_query(environ, public, expected):
     assert signed_url(environ, public, "http", "localhost:5000") == expected
+
+
+# Our compute() is the webhook's hot path; twilio's RequestValidator is the reference.
+FORM_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@given(pairs=st.lists(st.tuples(FORM_TEXT, FORM_TEXT), max_size=8), url=FORM_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_compute_is_twilios_signature_for_any_form(pairs, url):
+    from twilio.request_validator import RequestValidator
+
+    expected = RequestValidator("tok3n").compute_signature("https://x.id/w" + url,
+                                                           MultiDict(pairs))
+    assert compute("tok3n", "https://x.id/w" + url, pairs) == expected
+
+
+@pytest.mark.parametrize("case", [c for c in listed("signature_vectors")
+                                  if c["kind"] != "json" and c.get("usable") is not False],
+                         ids=lambda c: c["id"])
+def test_compute_matches_every_form_vector(case):
+    from twilio.request_validator import RequestValidator
+
+    form = form_of(case)
+    pairs = list(form.items(multi=True)) if isinstance(form, MultiDict) else list(form.items())
+    assert compute(case["auth_token"], case["url"], pairs) == RequestValidator(
+        case["auth_token"]).compute_signature(case["url"], form)

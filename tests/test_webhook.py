@@ -6,6 +6,9 @@ import json
 from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from tests.conformance import listed
@@ -225,3 +228,64 @@ def test_healthz_is_503_when_sqlite_is_not_writable(tmp_path, monkeypatch, setti
     finally:
         os.chmod(os.path.dirname(settings.db_path), 0o700)
         os.chmod(settings.db_path, 0o600)
+
+
+FORM_CASES = [  # raw form text → what parse_qsl(keep_blank_values, errors="replace") gives
+    ("Body=jln+rusak+dkt+pasar&From=%2B6281234", [("Body", "jln rusak dkt pasar"),
+                                                 ("From", "+6281234")]),
+    ("a=1&&b=&c", [("a", "1"), ("b", ""), ("c", "")]),
+    ("Body=%E2%82%AC%FF&x=%zz%2", [("Body", "€\ufffd"), ("x", "%zz%2")]),
+    ("k%2Bey=a=b&k=1&k=2", [("k+ey", "a=b"), ("k", "1"), ("k", "2")]),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize("text, expected", FORM_CASES)
+def test_parse_form_table(text, expected):
+    from gateway.webhooks import parse_form
+
+    assert parse_form(text) == expected == parse_qsl(text, keep_blank_values=True,
+                                                     errors="replace")
+
+
+@given(st.text(alphabet="ab=&+%2B0FfzC3\u20ac\ufffd ", max_size=40))
+@examples(max_examples=500, deadline=None)
+def test_parse_form_is_parse_qsl(text):
+    from gateway.webhooks import parse_form
+
+    assert parse_form(text) == parse_qsl(text, keep_blank_values=True, errors="replace")
+
+
+@pytest.mark.parametrize("path", ["/webhooks/twilio", "/webhooks/smsgate"])
+def test_machine_routes_open_no_cookie_session(app, path):
+    """Twilio and the relay phone carry no staff cookie: none is read or set."""
+    from flask import request
+
+    with app.test_request_context(path, method="POST", headers={"Cookie": "session=abc"}):
+        assert app.session_interface.is_null_session(
+            app.session_interface.open_session(app, request))
+    with app.test_request_context("/inbox", headers={"Cookie": "session=abc"}):
+        assert not app.session_interface.is_null_session(
+            app.session_interface.open_session(app, request))
+
+
+def test_a_webhook_answer_sets_no_cookie(signed_post, db):
+    response = signed_post("/webhooks/twilio", {"MessageSid": "SM" + "c" * 32,
+                                                "From": "+6281234567001", "Body": "halo"})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "HEAD"])
+def test_webhook_paths_take_only_post(client, method):
+    for path in (PATH, PATH + "/status"):
+        response = client.open(path, method=method)
+        assert response.status_code == 405
+        assert response.headers["Allow"] == "POST"
+
+
+def test_a_content_length_that_is_not_a_number_is_400(client, db):
+    response = client.post(PATH, data=b"MessageSid=SM1", environ_overrides={
+        "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "12x"})
+    assert response.status_code == 400
+    assert stored(db) == []
