@@ -5,8 +5,11 @@
 Servers, each under the Procfile's gunicorn line (bench/_common.GUNICORN_ARGS), started
 once and measured in turn, round after round (medians reported):
   bare     bench/bare_app.py: Flask answering the same empty TwiML, reading nothing (ceiling)
-  full     the gateway as deployed: ASPIRASI_SYNC=full, every capture fsynced before its 200
-  normal   the gateway with ASPIRASI_SYNC=normal (WAL, no fsync per commit)
+  full     the gateway as deployed (Procfile): ASPIRASI_SYNC=full, every capture fsynced
+           before its 200, `aspirasi capture-writer` running beside gunicorn
+  normal   the same with ASPIRASI_SYNC=normal (WAL, no fsync per commit)
+  full-direct, normal-direct (on request, --servers): without the capture writer, each web
+           process writing its captures itself (group commit per process), as before it
 Load: wrk (Debian's package; a native generator, so its own CPU does not cap the ceiling),
 keep-alive, `--connections` connections over `--wrk-threads` threads, replaying requests
 signed beforehand with twilio's RequestValidator (bench/wrk_signed.lua): real fields, a
@@ -41,10 +44,12 @@ from bench.bench_ingest import citizen_texts, gateway_env, twilio_form  # noqa: 
 
 PATH = "/webhooks/twilio"
 LUA = os.path.join(common.ROOT, "bench", "wrk_signed.lua")
-SERVERS = {
-    "bare": ("bench.bare_app:create_app()", {}),
-    "full": ("gateway:create_app()", {"ASPIRASI_SYNC": "full"}),
-    "normal": ("gateway:create_app()", {"ASPIRASI_SYNC": "normal"}),
+SERVERS = {  # name: (app, settings, with the capture writer running beside it)
+    "bare": ("bench.bare_app:create_app()", {}, False),
+    "full": ("gateway:create_app()", {"ASPIRASI_SYNC": "full"}, True),
+    "normal": ("gateway:create_app()", {"ASPIRASI_SYNC": "normal"}, True),
+    "full-direct": ("gateway:create_app()", {"ASPIRASI_SYNC": "full"}, False),
+    "normal-direct": ("gateway:create_app()", {"ASPIRASI_SYNC": "normal"}, False),
 }
 
 
@@ -74,6 +79,27 @@ def wrk(port: int, requests_file: str, args, seconds: float) -> dict:
     result = json.loads(line.split(" ", 1)[1])
     result["wrk_cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return result
+
+
+def start_writer(env: dict, folder: str):
+    """`aspirasi capture-writer` for this server's database; returns once it listens."""
+    import socket
+
+    from data.capture_writer import address
+
+    with open(os.path.join(folder, "writer.log"), "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "capture-writer"],
+                                   env=env, cwd=common.ROOT, stdout=log, stderr=log,
+                                   stdin=subprocess.DEVNULL)
+
+    def listening():
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            return probe.connect_ex(address(env["ASPIRASI_DB"])) == 0
+
+    if common.wait_until(listening, 30) is None:
+        common.stop(process)
+        raise SystemExit(f"the capture writer did not start; see {folder}/writer.log")
+    return process
 
 
 def stored(db_path: str) -> int:
@@ -113,17 +139,19 @@ def run(args) -> int:
     tmp = tempfile.mkdtemp(prefix="bench-webhook-")
     redis_proc, redis_url = common.start_redis(os.path.join(tmp, "redis"))
     names = args.servers.split(",")
-    procs, ports, dbs = {}, {}, {}
+    procs, ports, dbs, writers = {}, {}, {}, {}
     results = {name: [] for name in names}
     posted = 0
     lines = int(args.lines_per_second * args.duration)
     bad = []
     try:
         for name in names:
-            spec, extra = SERVERS[name]
+            spec, extra, writer = SERVERS[name]
             folder = os.path.join(tmp, name)
             os.makedirs(folder)
             env = gateway_env(folder, redis_url) | extra
+            if writer:
+                writers[name] = start_writer(env, folder)
             ports[name] = common.free_port()
             dbs[name] = env["ASPIRASI_DB"] if name != "bare" else None
             procs[name] = common.start_gunicorn(spec, env, ports[name],
@@ -136,9 +164,10 @@ def run(args) -> int:
                 posted += lines
                 seconds = args.warmup if round_number < 0 else args.duration
                 load = os.getloadavg()[0]
-                cpu = common.tree_cpu_seconds(procs[name].pid)
+                serving = [procs[name]] + ([writers[name]] if name in writers else [])
+                cpu = sum(common.tree_cpu_seconds(p.pid) for p in serving)
                 result = wrk(ports[name], files[name], args, seconds)
-                result["server_cpu"] = common.tree_cpu_seconds(procs[name].pid) - cpu
+                result["server_cpu"] = sum(common.tree_cpu_seconds(p.pid) for p in serving) - cpu
                 result["load"] = load
                 counted[name] += result["requests"]
                 errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
@@ -151,6 +180,12 @@ def run(args) -> int:
                           f"p99 {result['p99_us'] / 1000:6.1f} ms  load {load:.1f}", flush=True)
         time.sleep(0.5)
     finally:
+        for name, process in writers.items():
+            cpu = common.tree_cpu_seconds(process.pid)
+            common.stop(process)
+            with open(os.path.join(tmp, name, "writer.log")) as log:
+                tail = [x for x in log.read().splitlines() if " commits" in x][-1:]
+            print(f"{name}: writer CPU {cpu:.1f} s; {tail[0] if tail else 'no total logged'}")
         for process in procs.values():
             common.stop(process)
         common.stop(redis_proc)

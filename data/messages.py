@@ -9,8 +9,9 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
+from data import capture_writer
 from data.clock import iso, parse, utcnow
-from data.db import Busy, gate, host_lock, transaction
+from data.db import BUSY_TIMEOUT, Busy, gate, host_lock, transaction
 from data.group_commit import GroupCommit
 from data.outbox import reply_key
 
@@ -19,6 +20,7 @@ from data.outbox import reply_key
 # process with two databases (tests, tools) must never write a message into the wrong one.
 _groups: dict[str, GroupCommit] = {}
 _lock = threading.Lock()
+_writers: dict[str, capture_writer.Client] = {}
 # A relay phone's ids say nothing (content-derived, and a retry may bring a new event id):
 # the same sender and text received this close together is one message.
 RELAY_WINDOW = timedelta(minutes=10)
@@ -72,15 +74,20 @@ class InboundRecord:
         }
 
     def to_dict(self) -> dict:
-        """For the spool: every field, received_at fixed now (decisions use arrival time)."""
-        return {**dataclasses.asdict(self), "received_at": self.received_at or utcnow()}
+        """For the spool and the capture writer: every field (as JSON takes it), received_at
+        fixed now (decisions use arrival time)."""
+        data = {name: getattr(self, name) for name in RECORD_FIELDS}
+        data["received_at"] = self.received_at or utcnow()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> InboundRecord:
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in RECORD_FIELDS}
         values["media"] = tuple(values.get("media") or ())
         return cls(**values)
+
+
+RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(InboundRecord))
 
 
 def _group_for(db) -> GroupCommit:
@@ -114,9 +121,25 @@ def insert(db, record: InboundRecord) -> tuple[int, bool]:
 def capture(db, record: InboundRecord, timeout: float | None = None) -> tuple[int, bool]:
     """Insert the raw message unless it is known (see insert). Returns (id, created).
 
-    With timeout: raise data.db.Busy rather than wait much longer than that for the write
-    lock (the webhook then spools the message; see data.db.WriteGate).
+    Through the host's capture writer when one runs (data.capture_writer: one commit for what
+    every web process sent meanwhile), else written here. With timeout: raise data.db.Busy
+    rather than wait much longer than that for the write lock (the webhook then spools the
+    message; see data.db.WriteGate).
     """
+    writer = _writers.get(db.path) or _writers.setdefault(db.path,
+                                                          capture_writer.Client(db.path))
+    if db.path != ":memory:" and writer.available():
+        try:
+            return writer.capture(record.to_dict(), BUSY_TIMEOUT if timeout is None else timeout)
+        except capture_writer.WriterGone as gone:
+            message_id, created = capture_here(db, record, timeout)
+            return message_id, created or gone.sent  # it may have stored it: wake anyway
+    return capture_here(db, record, timeout)
+
+
+def capture_here(db, record: InboundRecord, timeout: float | None = None) -> tuple[int, bool]:
+    """capture() in this process: a group commit with its other threads (durable), or one
+    autocommit INSERT, taking turns with other processes through data.db.HostLock."""
     def write(database):
         return insert(database, record)
 

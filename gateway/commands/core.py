@@ -48,6 +48,35 @@ def worker(burst, lane):
     run_worker(s, burst=burst, lane=lane)
 
 
+@click.command("capture-writer")
+def capture_writer_command():
+    """The host's capture writer: the webhooks of every web process hand it their messages and
+    it commits them in groups (one writer per database file; a second one exits)."""
+    import logging
+    import threading
+
+    from data.capture_writer import Writer
+    from data.db import migrate, open_db
+
+    s = settings_or_exit()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    migrate(open_db(s.db_path))
+    try:
+        writer = Writer(s.db_path, durable=s.db_sync == "full",
+                        timeout=s.capture_timeout_seconds)
+    except OSError as exc:
+        raise SystemExit(f"capture writer untuk {s.db_path} sudah berjalan ({exc})") from None
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"capture writer: db {s.db_path} (sync {s.db_sync})")
+    try:
+        writer.serve(stop)
+    finally:
+        click.echo(f"capture writer: {writer.rows} messages in {writer.batches} commits")
+        writer.close()
+
+
 def redacted(url: str) -> str:
     """Never print a Redis password."""
     if "@" in url and "://" in url:
@@ -75,6 +104,8 @@ def run(host, port, web_workers):
         if redis_proc:
             children.append(redis_proc)
         env["REDIS_URL"] = s.effective_redis_url
+    children.append(subprocess.Popen(  # before the web: its first webhooks find it
+        [sys.executable, "-m", "gateway.cli", "capture-writer"], env=env))
     web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
            str(web_workers), "--threads", "4", "--graceful-timeout", "5", "--no-control-socket",
            "--access-logfile", "-", "gateway:create_app()"]
@@ -126,4 +157,4 @@ def settings_command(markdown):
         click.echo(f"{meta['variable']}={meta['default'] or ''}\t# {meta['help']}")
 
 
-COMMANDS = [init_db, worker, run, settings_command]
+COMMANDS = [init_db, worker, capture_writer_command, run, settings_command]
