@@ -102,6 +102,7 @@ class Client:
             answer = _read_frame(conn)
         except TimeoutError:
             self._drop()  # its answer may still come: never read it as the next one's
+            self.down_until = time.monotonic() + RETRY_AFTER  # hung? the next ones write here
             raise Busy("the capture writer did not answer in time") from None
         except OSError as exc:
             self._drop()

@@ -174,3 +174,25 @@ def test_a_second_writer_for_the_same_file_exits(writer, settings):
                             capture_output=True, text=True, timeout=60)
     assert second.returncode == 1
     assert "sudah berjalan" in second.stderr
+
+
+def test_a_hung_writer_costs_one_wait_then_the_webhook_writes_itself(
+        writer, settings, db, monkeypatch):
+    """A stopped writer: the first capture waits its timeout and spools; the next ones are
+    written by the web process at once, not after the same wait each."""
+    from gateway import create_app
+
+    monkeypatch.setenv("ASPIRASI_CAPTURE_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setattr(capture_writer, "RETRY_AFTER", 60.0)
+    client = create_app({"TESTING": True}).test_client()
+    os.kill(writer.process.pid, signal.SIGSTOP)
+    try:
+        assert post(client, form(1)).status_code == 200  # waited, then spooled
+        assert post(client, form(2)).status_code == 200  # written here
+        assert post(client, form(3)).status_code == 200
+        assert sids(db) == [f"SM{n:032d}" for n in (2, 3)]
+    finally:
+        os.kill(writer.process.pid, signal.SIGCONT)
+    from handlers.settings import load_settings
+
+    assert spool.files(load_settings().effective_spool_dir)
