@@ -25,20 +25,24 @@ def reply_key(message_id: int, n: int) -> str:
 # Automatic replies (acks, answers to commands) are the rows keyed by reply_key; staff
 # replies and status messages are keyed otherwise.
 AUTO_REPLY_PREFIX = "reply:"
+# The pattern written into the SQL, not bound: SQLite prepares a statement again on every run
+# when a LIKE's pattern is a parameter (its LIKE optimisation depends on the value), which
+# made each of the flood guard's two lookups cost ~40 µs instead of ~10.
+_AUTOMATIC = f"dedupe_key LIKE '{AUTO_REPLY_PREFIX}%'"
 
 
 def auto_replies_since(db, contact_id: int, since: str) -> int:
     """Automatic replies queued for a contact since a stamp (the flood guard counts these)."""
-    return db.execute(
-        "SELECT count(*) FROM outbox WHERE contact_id = ? AND dedupe_key LIKE ? AND "
-        "created_at >= ?", [contact_id, AUTO_REPLY_PREFIX + "%", since]).fetchone()[0]
+    return db.conn.execute(
+        f"SELECT count(*) FROM outbox WHERE contact_id = ? AND {_AUTOMATIC} AND "
+        "created_at >= ?", [contact_id, since]).fetchone()[0]
 
 
 def last_auto_reply(db, contact_id: int) -> dict | None:
-    rows = list(db.query(
-        "SELECT id, body, sent_at FROM outbox WHERE contact_id = ? AND dedupe_key LIKE ? "
-        "ORDER BY id DESC LIMIT 1", [contact_id, AUTO_REPLY_PREFIX + "%"]))
-    return rows[0] if rows else None
+    row = db.conn.execute(
+        f"SELECT id, body, sent_at FROM outbox WHERE contact_id = ? AND {_AUTOMATIC} "
+        "ORDER BY id DESC LIMIT 1", [contact_id]).fetchone()
+    return {"id": row[0], "body": row[1], "sent_at": row[2]} if row else None
 
 
 def replied_message(dedupe_key: str) -> int | None:
