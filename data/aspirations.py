@@ -6,6 +6,7 @@ import json
 import secrets
 import sqlite3
 
+from data import reads
 from data.clock import utcnow
 from parsers.search import index_words
 
@@ -68,21 +69,18 @@ def create(db, message: dict, contact_id: int | None, parsed, text: str | None =
 
 
 def by_message(db, message_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM aspirations WHERE message_id = ?", [message_id]))
-    return rows[0] if rows else None
+    return reads.first(db, "SELECT * FROM aspirations WHERE message_id = ?", [message_id])
 
 
 def by_ticket(db, ticket: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM aspirations WHERE ticket = ?", [(ticket or "").upper()]))
-    return rows[0] if rows else None
+    return reads.first(db, "SELECT * FROM aspirations WHERE ticket = ?", [(ticket or "").upper()])
 
 
 def recent_duplicate(db, contact_id: int, text: str, since: str) -> dict | None:
     """The same text from the same sender since `since`: a resend, not a second need."""
-    rows = list(db.query(
-        "SELECT * FROM aspirations WHERE contact_id = ? AND text = ? AND created_at >= ? "
-        "ORDER BY id DESC LIMIT 1", [contact_id, text, since]))
-    return rows[0] if rows else None
+    return reads.first(
+        db, "SELECT * FROM aspirations WHERE contact_id = ? AND text = ? AND created_at >= ? "
+        "ORDER BY id DESC LIMIT 1", [contact_id, text, since])
 
 
 def latest_for_contact(db, contact_id: int, since: str,
@@ -90,10 +88,9 @@ def latest_for_contact(db, contact_id: int, since: str,
     """The sender's newest ticket created since `since` (a burst, a follow-up's ticket)."""
     marks = ",".join("?" for _ in kinds)
     # `+`: the sender's few rows through the contact index, never a walk of recent tickets
-    rows = list(db.query(
-        f"SELECT * FROM aspirations WHERE contact_id = ? AND +created_at >= ? "
-        f"AND +kind IN ({marks}) ORDER BY id DESC LIMIT 1", [contact_id, since, *kinds]))
-    return rows[0] if rows else None
+    return reads.first(
+        db, f"SELECT * FROM aspirations WHERE contact_id = ? AND +created_at >= ? "
+        f"AND +kind IN ({marks}) ORDER BY id DESC LIMIT 1", [contact_id, since, *kinds])
 
 
 def owned(db, contact_id: int, codes: list[str]) -> dict | None:
@@ -102,8 +99,8 @@ def owned(db, contact_id: int, codes: list[str]) -> dict | None:
     if not wanted:
         return None
     marks = ",".join("?" for _ in wanted)
-    rows = {r["ticket"]: r for r in db.query(
-        f"SELECT * FROM aspirations WHERE ticket IN ({marks}) AND contact_id = ?",
+    rows = {r["ticket"]: r for r in reads.rows(
+        db, f"SELECT * FROM aspirations WHERE ticket IN ({marks}) AND contact_id = ?",
         [*wanted, contact_id])}
     return next((rows[c] for c in wanted if c in rows), None)
 

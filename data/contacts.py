@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from data import reads
 from data.clock import utcnow
 
 # warga: a resident (the default); kepala: a village head, bound to one kelurahan, the only one
@@ -38,13 +39,11 @@ def touch(db, address: str, channel: str, when: str | None = None) -> dict:
 
 
 def by_address(db, address: str) -> dict | None:
-    rows = list(db.query("SELECT * FROM contacts WHERE address = ?", [address]))
-    return rows[0] if rows else None
+    return reads.first(db, "SELECT * FROM contacts WHERE address = ?", [address])
 
 
 def get(db, contact_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM contacts WHERE id = ?", [contact_id]))
-    return rows[0] if rows else None
+    return reads.first(db, "SELECT * FROM contacts WHERE id = ?", [contact_id])
 
 
 def set_opt_out(db, contact_id: int, opted_out: bool, source: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from data import reads
 from data.clock import utcnow
 
 LINK_KINDS = ("need", "question", "part", "answer", "followup", "check", "closing", "rsvp",
@@ -44,11 +45,11 @@ def links_for(db, message_ids: list[int]) -> dict[int, dict]:
 
 def content(db, aspiration_id: int) -> list[dict]:
     """The messages that make up a ticket (first message and burst parts), oldest first."""
-    return list(db.query(
-        "SELECT m.id, m.body, m.button_text, m.num_media, m.media, m.latitude, m.received_at "
+    return reads.rows(
+        db, "SELECT m.id, m.body, m.button_text, m.num_media, m.media, m.latitude, m.received_at "
         "FROM message_links l JOIN messages m ON m.id = l.message_id "
         "WHERE l.aspiration_id = ? AND l.kind IN ('need', 'question', 'part') ORDER BY m.id",
-        [aspiration_id]))
+        [aspiration_id])
 
 
 def unread(db, aspiration_id: int) -> int:
@@ -86,11 +87,10 @@ def ask(db, contact_id: int, aspiration_id: int, asks: list[str], options: list[
 
 def pending(db, contact_id: int, at: str) -> dict | None:
     """The question still waiting for this contact at `at` (None once expired or answered)."""
-    rows = list(db.query("SELECT * FROM pending_questions WHERE contact_id = ? AND expires_at > ?",
-                         [contact_id, at]))
-    if not rows:
+    row = reads.first(db, "SELECT * FROM pending_questions WHERE contact_id = ? AND "
+                      "expires_at > ?", [contact_id, at])
+    if row is None:
         return None
-    row = rows[0]
     row["asks"] = row["asks"].split()
     row["options"] = json.loads(row["options"] or "[]")
     return row

@@ -5,6 +5,7 @@ handlers.grouping; staff actions (confirm, split, merge, status) are data.usulan
 
 from __future__ import annotations
 
+from data import reads
 from data.clock import utcnow
 from parsers.commands import usulan_code
 
@@ -32,8 +33,7 @@ def title_of(text: str) -> str:
 
 
 def get(db, usulan_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM usulan WHERE id = ?", [usulan_id]))
-    return rows[0] if rows else None
+    return reads.first(db, "SELECT * FROM usulan WHERE id = ?", [usulan_id])
 
 
 def resolve(db, usulan_id: int) -> dict | None:
@@ -68,12 +68,11 @@ def candidates(db, kelurahan: str, category: str, cycle: int) -> list[tuple]:
 
 def membership(db, aspiration_id: int) -> dict | None:
     """The need's membership with its usulan's fields (u_*), or None."""
-    rows = list(db.query(
-        "SELECT m.*, u.kelurahan AS u_kelurahan, u.category AS u_category, u.status AS "
+    return reads.first(
+        db, "SELECT m.*, u.kelurahan AS u_kelurahan, u.category AS u_category, u.status AS "
         "u_status, u.members AS u_members, u.supporters AS u_supporters, u.cycle AS u_cycle, "
         "u.terms AS u_terms FROM usulan_members m JOIN usulan u ON u.id = m.usulan_id "
-        "WHERE m.aspiration_id = ?", [aspiration_id]))
-    return rows[0] if rows else None
+        "WHERE m.aspiration_id = ?", [aspiration_id])
 
 
 def add_member(db, usulan_id: int, aspiration: dict, how: str, score: float | None,
@@ -101,9 +100,8 @@ def add_supporter(db, usulan_id: int, contact_id: int, message_id: int | None,
 
 
 def supporter(db, usulan_id: int, contact_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM usulan_supporters WHERE usulan_id = ? AND "
-                         "contact_id = ?", [usulan_id, contact_id]))
-    return rows[0] if rows else None
+    return reads.first(db, "SELECT * FROM usulan_supporters WHERE usulan_id = ? AND "
+                       "contact_id = ?", [usulan_id, contact_id])
 
 
 def supported_by(db, contact_id: int, limit: int) -> list[dict]:
