@@ -57,29 +57,52 @@ def process(db, s, message: dict) -> Inbound | None:
 
 
 def process_batch(db, s, ids: list[int]) -> int:
-    """Process captured messages in one transaction, one savepoint each. Returns replies queued."""
+    """Process captured messages in one transaction. Returns replies queued.
+
+    One bad message must not block the others, yet a savepoint per message is dear: SQLite's
+    full-text index writes a segment of its own at every savepoint (a ticket's INSERT cost
+    ~0.2 ms instead of ~0.05). So the batch runs without them, and only when a message fails
+    is it rolled back and run again with one savepoint each (nothing leaves before the commit).
+    """
+    if db.conn.in_transaction:  # inside a caller's transaction: a rollback is not ours to do
+        queued, hooks = _run(db, s, ids, guarded=True)
+    else:
+        try:
+            queued, hooks = _run(db, s, ids, guarded=False)
+        except Exception:  # noqa: BLE001 - the guarded run logs it and marks the message
+            log.info("a message of batch %s..%s failed; running it again message by message",
+                     ids[:1], ids[-1:])
+            queued, hooks = _run(db, s, ids, guarded=True)
+    if queued:  # acks first: the sender's job is queued before any media download
+        queue.try_wake(s.effective_redis_url, "outbound")
+    for hook in hooks:
+        hook()
+    return queued
+
+
+def _run(db, s, ids: list[int], guarded: bool) -> tuple[int, list]:
+    """(replies queued, hooks to run after the commit); guarded: a savepoint per message."""
     queued = 0
     hooks: list = []
     with transaction(db):
         for message in messages.get_many(db, ids):
             if message["status"] != "captured":
                 continue  # replayed job: already done
-            try:
-                with db.atomic():
-                    ctx = process(db, s, message)
-            except Exception as exc:  # one bad message must not block the others
-                log.exception("processing message %s failed", message["id"])
-                messages.mark_failed(db, message["id"], f"{type(exc).__name__}: {exc}")
-                continue
+            if guarded:
+                try:
+                    with db.atomic():
+                        ctx = process(db, s, message)
+                except Exception as exc:
+                    log.exception("processing message %s failed", message["id"])
+                    messages.mark_failed(db, message["id"], f"{type(exc).__name__}: {exc}")
+                    continue
+            else:
+                ctx = process(db, s, message)
             if ctx is None:
                 continue
             queued += len(ctx.replies)
             hooks.extend(ctx.after_commit)
-    if queued:  # acks first: the sender's job is queued before any media download
-        queue.try_wake(s.effective_redis_url, "outbound")
-    for hook in hooks:
-        hook()
-    return queued
+    return queued, hooks
 
 
 def drain_inbound() -> int:
