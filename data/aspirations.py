@@ -58,13 +58,17 @@ def create(db, message: dict, contact_id: int | None, parsed, text: str | None =
     for _ in range(20):
         row["ticket"] = new_ticket()
         try:
-            db.execute(sql, list(row.values()))
+            aspiration_id = db.conn.execute(sql, list(row.values())).lastrowid
             break
         except sqlite3.IntegrityError as exc:
             if "ticket" not in str(exc):
                 raise
     else:  # pragma: no cover - 28 million codes; 20 collisions in a row means a bug
         raise RuntimeError("could not allocate a unique ticket code")
+    # the search index, here rather than by a trigger (see migration m0160)
+    db.conn.execute("INSERT INTO aspirations_fts (rowid, text, ticket, kelurahan, words) "
+                    "VALUES (?, ?, ?, ?, ?)", [aspiration_id, row["text"], row["ticket"],
+                                               row["kelurahan"], row["words"]])
     return by_message(db, message["id"])
 
 

@@ -1,9 +1,10 @@
 """A batch of captured messages in the worker: one that fails leaves the others processed and
-itself untouched (retried later)."""
+itself untouched (retried later); tickets it makes enter the search index."""
 
 from __future__ import annotations
 
 from handlers import inbound
+from parsers import search
 from tests.test_pipeline import PATH, sms
 
 
@@ -38,3 +39,17 @@ def test_a_failing_message_leaves_the_rest_of_the_batch_processed(signed_post, d
     assert inbound.process_batch(db, settings, ids) == 1
     assert db.execute("SELECT count(*) FROM aspirations").fetchone()[0] == 3
 
+
+def test_the_workers_tickets_are_in_the_search_index(signed_post, db, settings):
+    for n, text in enumerate(["banjer di lorong pasar girian", "jln rusak dkt sekolah"]):
+        signed_post(PATH, sms(text, f"+62812555100{n}"))
+    inbound.process_batch(db, settings, captured(db))
+    tickets = {r["ticket"]: r["id"] for r in db.query("SELECT id, ticket FROM aspirations")}
+    assert len(tickets) == 2
+    for ticket, row_id in tickets.items():
+        assert db.execute("SELECT rowid FROM aspirations_fts WHERE aspirations_fts MATCH ?",
+                          [search.fts_expression(ticket)]).fetchall() == [(row_id,)]
+    banjir = db.execute("SELECT a.text FROM aspirations_fts f JOIN aspirations a ON a.id = "
+                        "f.rowid WHERE aspirations_fts MATCH ?",
+                        [search.fts_expression("banjir")]).fetchall()
+    assert banjir == [("banjer di lorong pasar girian",)]
