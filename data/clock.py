@@ -23,11 +23,15 @@ def now(moment: datetime | None = None) -> datetime:
 
 def iso(moment: datetime) -> str:
     """A datetime as the stored UTC stamp."""
-    return moment.astimezone(UTC).strftime(STAMP)
+    moment = moment.astimezone(UTC)
+    if moment.year < 1000:  # strftime writes such a year unpadded; keep its stamp as it was
+        return moment.strftime(STAMP)
+    # isoformat: the same text as strftime(STAMP) in half the time (~10 stamps per message)
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def utcnow() -> str:
-    return datetime.now(UTC).strftime(STAMP)
+    return iso(datetime.now(UTC))
 
 
 def later(seconds: float) -> str:
