@@ -13,6 +13,8 @@ GSM7_BASIC = set(
 )
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
 SEGMENT = 160
+_GSM7 = frozenset(GSM7_BASIC | GSM7_EXTENDED)
+_EXTENDED_ONLY = tuple(GSM7_EXTENDED - GSM7_BASIC)  # two septets each
 
 CATEGORY_LABELS = {
     "infrastruktur": "Infrastruktur",
@@ -159,6 +161,8 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", 
 
 def gsm7_length(text: str) -> int | None:
     """Septets needed, or None when a character is outside GSM-7 (the SMS would go UCS-2)."""
+    if _GSM7.issuperset(text):  # the usual case, counted without a Python loop per character
+        return len(text) + sum(map(text.count, _EXTENDED_ONLY))
     total = 0
     for char in text:
         if char in GSM7_BASIC:
@@ -177,6 +181,8 @@ def fits_one_segment(text: str) -> bool:
 
 def to_gsm7(text: str) -> str:
     """Replace what GSM-7 cannot carry (curly quotes, dashes, emoji) so the SMS stays cheap."""
+    if _GSM7.issuperset(text):  # nothing to replace (most texts): no loop per character
+        return text
     table = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...",
              "\u00a0": " "}
     out = []

@@ -58,6 +58,7 @@ def test_fit_sms_segment_replaces_what_gsm7_cannot_carry():
 
 @pytest.mark.parametrize("text, septets", [
     ("halo", 4), ("€", 2), ("[x]", 5), ("ñ", 1), ("🙏", None), ("ç", None),
+    ("", 0), ("{}\n\f", 7), ("a€a€", 6), ("ok 🙏 [x]", None),
 ])
 def test_gsm7_length(text, septets):
     assert replies.gsm7_length(text) == septets
