@@ -3,7 +3,8 @@
 sqlite-utils' `db.query()` wraps every statement in a SAVEPOINT/RELEASE pair (so a statement
 that returns no rows can be rolled back before it refuses it) and reads its first keyword and
 column names anew each time: three statements and ~0.1 ms of Python for one lookup. These
-helpers run SELECTs only, so none of that guard is needed; rows are dicts as query() gives.
+helpers run statements that return rows by construction (SELECTs, INSERT ... RETURNING), so
+none of that guard is needed; rows are dicts as query() gives.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ def _keys(description) -> list[str]:
 
 
 def rows(db, sql: str, params=()) -> list[dict]:
-    """Every row of a SELECT as a dict (duplicate column names renamed as query() does)."""
+    """Every row as a dict (duplicate column names renamed as query() does); the statement
+    runs to its end before this returns (a RETURNING write is complete)."""
     cursor = db.conn.execute(sql, params)
     found = cursor.fetchall()
     if not found:
@@ -27,6 +29,6 @@ def rows(db, sql: str, params=()) -> list[dict]:
 
 
 def first(db, sql: str, params=()) -> dict | None:
-    """The first row of a SELECT as a dict, or None."""
+    """The first row as a dict, or None."""
     found = rows(db, sql, params)
     return found[0] if found else None

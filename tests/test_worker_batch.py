@@ -53,3 +53,17 @@ def test_the_workers_tickets_are_in_the_search_index(signed_post, db, settings):
                         "f.rowid WHERE aspirations_fts MATCH ?",
                         [search.fts_expression("banjir")]).fetchall()
     assert banjir == [("banjer di lorong pasar girian",)]
+
+
+def test_a_second_create_for_a_message_returns_the_first_row(signed_post, db):
+    import parsers
+    from data import aspirations, contacts, messages
+
+    signed_post(PATH, sms("jln rusak dkt pasar girian", "+628125552000"))
+    message = messages.get(db, captured(db)[0])
+    contact = contacts.touch(db, message["address"], message["channel"])
+    first = aspirations.create(db, message, contact["id"], parsers.parse(message["body"]))
+    again = aspirations.create(db, message, contact["id"], parsers.parse("lampu mati"), "lain")
+    assert again == first and first["status"] == "baru" and first["text"] == message["body"]
+    assert db.execute("SELECT count(*) FROM aspirations_fts WHERE aspirations_fts MATCH ?",
+                      [search.fts_expression(first["ticket"])]).fetchone()[0] == 1
