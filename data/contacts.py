@@ -28,14 +28,15 @@ def touch(db, address: str, channel: str, when: str | None = None) -> dict:
     """Create the contact on first message, else update channel and last seen."""
     when = when or utcnow()
     whatsapp_at = when if channel == "whatsapp" else None
-    db.execute(
+    # RETURNING: the row as it stands after the upsert, without a second lookup
+    return reads.first(
+        db,
         "INSERT INTO contacts (address, channel, first_seen, last_seen, whatsapp_last_inbound_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET channel = excluded.channel, "
         "last_seen = max(last_seen, excluded.last_seen), whatsapp_last_inbound_at = "
-        "coalesce(excluded.whatsapp_last_inbound_at, whatsapp_last_inbound_at)",
+        "coalesce(excluded.whatsapp_last_inbound_at, whatsapp_last_inbound_at) RETURNING *",
         [address, channel, when, when, whatsapp_at],
     )
-    return by_address(db, address)
 
 
 def by_address(db, address: str) -> dict | None:

@@ -18,3 +18,16 @@ def test_rows_match_query_with_duplicate_column_names(db):
 def test_first_is_none_without_rows(db):
     assert reads.first(db, "SELECT * FROM contacts WHERE address = ?", ["+6281200000000"]) is None
     assert reads.rows(db, "SELECT * FROM contacts WHERE id = ?", [1]) == []
+
+
+def test_touch_gives_the_contact_as_it_stands_after_the_upsert(db):
+    from data import contacts
+
+    first = contacts.touch(db, "+6281200000001", "whatsapp", "2026-11-30T01:00:00.000000Z")
+    assert first == contacts.by_address(db, "+6281200000001")
+    assert first["whatsapp_last_inbound_at"] == "2026-11-30T01:00:00.000000Z"
+    older = contacts.touch(db, "+6281200000001", "sms", "2026-11-29T01:00:00.000000Z")
+    assert older["id"] == first["id"] and older["channel"] == "sms"
+    assert older["last_seen"] == "2026-11-30T01:00:00.000000Z"  # never moves back
+    assert older["whatsapp_last_inbound_at"] == "2026-11-30T01:00:00.000000Z"
+    assert older == contacts.get(db, first["id"])
