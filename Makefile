@@ -29,6 +29,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_worker.py
 	$(BIN)/python bench/bench_inbox.py
 	$(BIN)/python bench/bench_broadcast.py
 	$(BIN)/python bench/bench_lanes.py
