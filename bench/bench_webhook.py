@@ -30,6 +30,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -113,11 +114,12 @@ def stored(db_path: str) -> int:
 
 
 def disk_bound(folder: str, seconds: float = 2.0) -> dict:
-    """Fsynced commits/s on this disk, as the capture makes them: the physical limit."""
+    """Fsynced commits/s on this disk, as the capture makes them: the physical limit (the
+    disk is shared with other work, so it is probed before every round too)."""
     from data.db import connect
 
     db = connect(os.path.join(folder, "disk.db"), durable=True)
-    db.conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    db.conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)")
     body = "x" * 900  # a webhook's raw payload is about this long
     figures = {}
     for batch in (1, 8):
@@ -164,11 +166,12 @@ def run(args) -> int:
                 posted += lines
                 seconds = args.warmup if round_number < 0 else args.duration
                 load = os.getloadavg()[0]
+                fsyncs = disk_bound(tmp, 0.5)[1][0] if args.disk else None
                 serving = [procs[name]] + ([writers[name]] if name in writers else [])
                 cpu = sum(common.tree_cpu_seconds(p.pid) for p in serving)
                 result = wrk(ports[name], files[name], args, seconds)
                 result["server_cpu"] = sum(common.tree_cpu_seconds(p.pid) for p in serving) - cpu
-                result["load"] = load
+                result["load"], result["fsyncs"] = load, fsyncs
                 counted[name] += result["requests"]
                 errors = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
                 if errors or result["wrapped"]:
@@ -176,8 +179,10 @@ def run(args) -> int:
                                f"{result['wrapped']} wraps (raise --lines-per-second)")
                 if round_number >= 0:
                     results[name].append(result)
+                    disk = f"  disk {fsyncs:,.0f} fsyncs/s" if fsyncs else ""
                     print(f"round {round_number + 1} {name:7} {rate(result):7.0f} req/s  "
-                          f"p99 {result['p99_us'] / 1000:6.1f} ms  load {load:.1f}", flush=True)
+                          f"p99 {result['p99_us'] / 1000:6.1f} ms  load {load:.1f}{disk}",
+                          flush=True)
         time.sleep(0.5)
     finally:
         for name, process in writers.items():
@@ -222,6 +227,10 @@ def report(results: dict, disk: dict | None, args) -> None:
           f"-d{args.duration:g}s, {args.rounds} interleaved rounds, medians")
     loads = [r["load"] for rs in results.values() for r in rs]
     print(f"load average (1 min) before the rounds: {min(loads):.1f}-{max(loads):.1f}")
+    fsyncs = [r["fsyncs"] for rs in results.values() for r in rs if r.get("fsyncs")]
+    if fsyncs:
+        print(f"disk before the rounds: {min(fsyncs):,.0f}-{max(fsyncs):,.0f} fsynced "
+              f"one-row commits/s (median {median(fsyncs):,.0f})")
     print(f"{'':8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
           f"{'srv CPU/req':>13}{'wrk CPU/req':>13}{'vs bare':>9}")
     bare = median([rate(r) for r in results["bare"]]) if "bare" in results else None
@@ -261,6 +270,7 @@ def main() -> None:
     parser.add_argument("--disk", action="store_true", help="also measure fsynced commits/s")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DBs)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     if args.gunicorn:
         common.GUNICORN_ARGS[:] = args.gunicorn.split()
     sys.exit(run(args))
