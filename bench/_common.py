@@ -92,6 +92,25 @@ def start_gunicorn(app_spec: str, env: dict, port: int, log_path: str,
     raise RuntimeError(f"gunicorn {app_spec} did not listen on {port}; see {log_path}")
 
 
+def start_writer(env: dict, folder: str):
+    """`aspirasi capture-writer` (as the Procfile runs it beside the web); returns once it listens."""
+    from data.capture_writer import address
+
+    with open(os.path.join(folder, "writer.log"), "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "capture-writer"],
+                                   env=env, cwd=ROOT, stdout=log, stderr=log,
+                                   stdin=subprocess.DEVNULL)
+
+    def listening():
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            return probe.connect_ex(address(env["ASPIRASI_DB"])) == 0
+
+    if wait_until(listening, 30) is None:
+        stop(process)
+        raise SystemExit(f"the capture writer did not start; see {folder}/writer.log")
+    return process
+
+
 def stop(process: subprocess.Popen | None, timeout: float = 10) -> None:
     """SIGTERM a process we started (gunicorn's master stops its workers), SIGKILL if it hangs."""
     if process is None or process.poll() is not None:

@@ -82,27 +82,6 @@ def wrk(port: int, requests_file: str, args, seconds: float) -> dict:
     return result
 
 
-def start_writer(env: dict, folder: str):
-    """`aspirasi capture-writer` for this server's database; returns once it listens."""
-    import socket
-
-    from data.capture_writer import address
-
-    with open(os.path.join(folder, "writer.log"), "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gateway.cli", "capture-writer"],
-                                   env=env, cwd=common.ROOT, stdout=log, stderr=log,
-                                   stdin=subprocess.DEVNULL)
-
-    def listening():
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            return probe.connect_ex(address(env["ASPIRASI_DB"])) == 0
-
-    if common.wait_until(listening, 30) is None:
-        common.stop(process)
-        raise SystemExit(f"the capture writer did not start; see {folder}/writer.log")
-    return process
-
-
 def stored(db_path: str) -> int:
     from data.db import connect
 
@@ -153,7 +132,7 @@ def run(args) -> int:
             os.makedirs(folder)
             env = gateway_env(folder, redis_url) | extra
             if writer:
-                writers[name] = start_writer(env, folder)
+                writers[name] = common.start_writer(env, folder)
             ports[name] = common.free_port()
             dbs[name] = env["ASPIRASI_DB"] if name != "bare" else None
             procs[name] = common.start_gunicorn(spec, env, ports[name],
