@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # share two cores well (each has its own Redis, Twilio stub and SQLite files).
 TEST_WORKERS ?= 4
 
-.PHONY: run test bench bench-lanes install clean
+.PHONY: run test bench bench-lanes bench-webhook install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
+	$(BIN)/python bench/bench_webhook.py --disk
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_worker.py
 	$(BIN)/python bench/bench_inbox.py
@@ -35,6 +36,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_lanes.py
 	$(BIN)/python bench/bench_smsgate.py
 	$(BIN)/python bench/bench_usulan.py
+
+bench-webhook: $(STAMP)
+	$(BIN)/python bench/bench_webhook.py --disk
 
 bench-lanes: $(STAMP)
 	$(BIN)/python bench/bench_lanes.py
