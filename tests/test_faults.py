@@ -288,3 +288,50 @@ def test_a_2000_recipient_broadcast_never_delays_citizens_and_stop_holds(
     three_quarters = broadcast_positions[len(broadcast_positions) * 3 // 4]
     assert max(order.index(s) for s in senders) < three_quarters
     assert broadcasts.progress(db, broadcast_id) == {"sent": 1999, "canceled": 1, "total": 2000}
+
+
+def test_capture_writer_killed_mid_burst_loses_and_repeats_nothing(
+        tmp_path, live_server, db, twilio_stub, settings):
+    """8 senders post 120 webhooks over HTTP while the capture writer runs, is SIGKILLed
+    half-way and is started again: every message is stored once and acked once."""
+    import threading
+
+    from data import messages
+    from tests.test_capture_writer import WriterProcess
+
+    messages._writers.clear()
+    senders = [citizen(n) for n in range(120)]
+    writer = WriterProcess(settings.db_path)
+    statuses: list[int] = []
+
+    def burst(part: list[int]):
+        for n in part:
+            statuses.append(post(live_server.url, form(senders[n], "jalan rusak dekat pasar", n)))
+
+    threads = [threading.Thread(target=burst, args=(list(range(k, 120, 8)),)) for k in range(8)]
+    workers = Workers(tmp_path, ASPIRASI_SEND_RATE="100")
+    restarted = None
+    try:
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: db.execute("SELECT count(*) FROM messages").fetchone()[0] >= 40, 60,
+                 "the writer to store the first messages")
+        writer.process.kill()
+        writer.process.wait()
+        assert db.execute("SELECT count(*) FROM messages").fetchone()[0] < 120  # mid-burst
+        restarted = WriterProcess(settings.db_path)
+        for thread in threads:
+            thread.join(60)
+        assert statuses == [200] * 120
+        workers.start("ingest")
+        wait_for(lambda: settled(db) and len(twilio_stub.messages) >= 120, 90,
+                 "every ack to be sent")
+    finally:
+        workers.stop()
+        writer.stop()
+        if restarted is not None:
+            restarted.stop()
+        messages._writers.clear()
+    assert db.execute("SELECT count(DISTINCT provider_sid), count(*) FROM messages"
+                      ).fetchone() == (120, 120)
+    assert acks_by_sender(twilio_stub) == Counter(senders)  # each exactly once
