@@ -90,7 +90,9 @@ def test_the_rate_holds_across_two_bulk_processes(tmp_path, db, redis_conn, twil
         proc.wait(timeout=60)
     stamps = sorted(r["at"] for r in twilio_stub.requests if r["method"] == "POST")
     assert len(stamps) == 20 == len({m["to"] for m in twilio_stub.messages})
-    assert stamps[-1] - stamps[2] >= (18 - ratelimit.CAPACITY) / 10 - 0.3
+    # a lower bound with 0.5 s of slack for the stamps' own jitter (it missed by ~3 % under a
+    # full `make test`); two unlimited processes would send the 18 in well under 0.5 s
+    assert stamps[-1] - stamps[2] >= (18 - ratelimit.CAPACITY) / 10 - 0.5
 
 
 def test_heartbeats_per_lane(redis_conn, settings):

@@ -205,9 +205,10 @@ def test_the_phone_gets_at_most_send_rate_messages_a_minute(relay_url, phone, ru
     run_worker()
     times = sorted(m["asked_at"] for m in phone.messages.values())
     assert len(times) == 5
-    # 600 a minute = 10 a second, from a bucket of CAPACITY: the rest wait their turn (a lower
-    # bound: a busy machine only spaces them more)
-    assert times[-1] - times[0] >= (5 - ratelimit.CAPACITY) / 10 * 0.9
+    # 600 a minute = 10 a second, from a bucket of CAPACITY: the rest wait their turn. A lower
+    # bound with one refill of slack: the first send's own latency (a new connection) can
+    # shift times[0] by tens of ms; without the limit all five arrive within ~50 ms.
+    assert times[-1] - times[0] >= (5 - ratelimit.CAPACITY - 1) / 10
 
 
 def test_whatsapp_still_goes_by_twilio(relay_url, phone, run_worker, db, twilio_stub):
