@@ -25,8 +25,7 @@ ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "bench-auth-token-not-a-secret"
 SMS_FROM = "+15005550006"
 # The gunicorn line of `aspirasi run` (gateway/commands/core.py), minus the access log.
-GUNICORN_ARGS = ["--workers", "2", "--threads", "4", "--graceful-timeout", "5",
-                 "--no-control-socket"]
+GUNICORN_ARGS = ["-c", "python:gateway.gunicorn_conf"]  # the Procfile's: workers, threads…
 
 
 def free_port() -> int:

@@ -302,8 +302,8 @@ def serve(db_path: str, folder: str, port: int):
                PYTHONPATH=ROOT + os.pathsep + env.get("PYTHONPATH", ""))
     log = open(os.path.join(folder, "gunicorn.log"), "ab")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "gateway:create_app()"],
+        [sys.executable, "-m", "gunicorn", "-c", "python:gateway.gunicorn_conf", "--bind",
+         f"127.0.0.1:{port}", "gateway:create_app()"],
         env=env, cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
         start_new_session=True)
     return server, log

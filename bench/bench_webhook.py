@@ -2,7 +2,7 @@
 
     make bench-webhook        # or: .venv/bin/python bench/bench_webhook.py [--rounds 5]
 
-Servers, each under the Procfile's gunicorn line (bench/_common.GUNICORN_ARGS), started
+Servers, each under the Procfile's gunicorn settings (gateway/gunicorn_conf.py), started
 once and measured in turn, round after round (medians reported):
   bare     bench/bare_app.py: Flask answering the same empty TwiML, reading nothing (ceiling)
   full     the gateway as deployed (Procfile): ASPIRASI_SYNC=full, every capture fsynced
@@ -201,8 +201,11 @@ def median(values) -> float:
 
 
 def report(results: dict, disk: dict | None, args) -> None:
+    from gateway import gunicorn_conf as conf
+
     print(f"\n{os.cpu_count()} cores, Python {platform.python_version()}, gunicorn "
-          f"{' '.join(common.GUNICORN_ARGS)}; wrk -t{args.wrk_threads} -c{args.connections} "
+          f"{' '.join(common.GUNICORN_ARGS)} (workers {conf.workers}, threads {conf.threads} "
+          f"unless overridden); wrk -t{args.wrk_threads} -c{args.connections} "
           f"-d{args.duration:g}s, {args.rounds} interleaved rounds, medians")
     loads = [r["load"] for rs in results.values() for r in rs]
     print(f"load average (1 min) before the rounds: {min(loads):.1f}-{max(loads):.1f}")
@@ -244,14 +247,14 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--lines-per-second", type=int, default=6000,
                         help="signed requests prepared per second of a run (more than served)")
-    parser.add_argument("--gunicorn", help="gunicorn options instead of the Procfile's, "
-                        "for every server (e.g. \"--workers 4 --threads 1\")")
+    parser.add_argument("--gunicorn", help="gunicorn options over the Procfile's, for every "
+                        "server (e.g. \"--workers 4 --threads 1\")")
     parser.add_argument("--disk", action="store_true", help="also measure fsynced commits/s")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs, DBs)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     if args.gunicorn:
-        common.GUNICORN_ARGS[:] = args.gunicorn.split()
+        common.GUNICORN_ARGS[:] = [*common.GUNICORN_ARGS, *args.gunicorn.split()]
     sys.exit(run(args))
 
 

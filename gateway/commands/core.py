@@ -106,9 +106,9 @@ def run(host, port, web_workers):
         env["REDIS_URL"] = s.effective_redis_url
     children.append(subprocess.Popen(  # before the web: its first webhooks find it
         [sys.executable, "-m", "gateway.cli", "capture-writer"], env=env))
-    web = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers",
-           str(web_workers), "--threads", "4", "--graceful-timeout", "5", "--no-control-socket",
-           "--access-logfile", "-", "gateway:create_app()"]
+    web = [sys.executable, "-m", "gunicorn", "-c", "python:gateway.gunicorn_conf", "--bind",
+           f"{host}:{port}", "--workers", str(web_workers), "--access-logfile", "-",
+           "gateway:create_app()"]
     children.append(subprocess.Popen(web, env=env))
     for lane in ("ingest", "bulk"):  # two lanes: a broadcast never delays a citizen's ack
         children.append(subprocess.Popen(
