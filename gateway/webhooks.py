@@ -64,9 +64,9 @@ def mimetype(environ: dict) -> str:
     return environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
 
 
-def form_items(environ: dict, body: bytes) -> list[tuple[str, str]]:
+def form_items(kind: str, body: bytes) -> list[tuple[str, str]]:
     """The form's (key, value) pairs in order, repeated keys kept; undecodable bytes → U+FFFD."""
-    if mimetype(environ) != "application/x-www-form-urlencoded":
+    if kind != "application/x-www-form-urlencoded":
         return []
     return parse_form(body.decode("utf-8", "replace"))
 
@@ -87,7 +87,7 @@ def parse_form(text: str) -> list[tuple[str, str]]:
     return items
 
 
-def check_signature(environ: dict, s: Settings, items, body: bytes) -> None:
+def check_signature(environ: dict, s: Settings, items, body: bytes, kind: str) -> None:
     """403 unless X-Twilio-Signature matches; a validator error is a 403 too, never a 500."""
     token = s.twilio_auth_token
     if not token:
@@ -97,7 +97,7 @@ def check_signature(environ: dict, s: Settings, items, body: bytes) -> None:
         raise Answer(403, "missing X-Twilio-Signature")
     url = signed_url(environ, s.public_url, environ.get("wsgi.url_scheme", "http"),
                      get_host(environ))  # werkzeug's request.host: Host, default port dropped
-    is_json = mimetype(environ) == "application/json"
+    is_json = kind == "application/json"
     text = body.decode("utf-8", "replace") if is_json else None
     if not is_valid(token, url, None if is_json else items, text, is_json, signature):
         log.warning("rejected webhook with a bad signature for %s", url.split("?")[0])
@@ -107,8 +107,9 @@ def check_signature(environ: dict, s: Settings, items, body: bytes) -> None:
 def checked(environ: dict, s: Settings) -> list[tuple[str, str]]:
     """Size limit, form and signature, common to both webhooks."""
     body = read_body(environ)
-    items = form_items(environ, body)
-    check_signature(environ, s, items, body)
+    kind = mimetype(environ)
+    items = form_items(kind, body)
+    check_signature(environ, s, items, body, kind)
     return items
 
 
